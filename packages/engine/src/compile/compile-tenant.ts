@@ -1,0 +1,231 @@
+import { compileApplicationsCondition } from "../conditions/applications.js";
+import { compileAuthenticationFlowsCondition } from "../conditions/authentication-flows.js";
+import { compileClientAppTypesCondition } from "../conditions/client-app-types.js";
+import type { CompileContext, CompiledCondition } from "../conditions/condition.js";
+import { compileDevicePlatformsCondition } from "../conditions/device-platforms.js";
+import { compileDevicesCondition } from "../conditions/devices.js";
+import { compileLocationsCondition } from "../conditions/locations.js";
+import {
+  compileInsiderRiskCondition,
+  compileServicePrincipalRiskCondition,
+  compileSignInRiskCondition,
+  compileUserRiskCondition,
+} from "../conditions/risk-levels.js";
+import { compileUsersCondition } from "../conditions/users.js";
+import { compileWorkloadIdentitiesCondition } from "../conditions/workload-identities.js";
+import { type StrengthCatalog, createStrengthCatalog } from "../controls/authentication-strength-catalog.js";
+import { type CompiledGrant, compileGrantControls } from "../controls/grant-controls.js";
+import type { FilterAttributes } from "../filter/index.js";
+import type { ConditionalAccessPolicy, TenantSnapshot, ValidationIssue } from "../policy/types.js";
+import { SUITE_KEYWORDS } from "../well-known/app-suites.js";
+import { REGISTER_SECURITY_INFO } from "../conditions/applications.js";
+import { type DirectoryIndex, createDirectoryIndex } from "./directory-index.js";
+import { type LocationCatalog, type LocationProblem, createLocationCatalog } from "./location-catalog.js";
+
+export interface CompileOptions {
+  /** Country of an IP address (ISO 3166 alpha-2), for country locations (R26). Injected: the engine does no I/O. */
+  lookupCountry?: (ipAddress: string) => string | null | undefined;
+  /** Extra members of suite keywords (`Office365`, `MicrosoftAdminPortals`) or new suites, by appId. */
+  suites?: Readonly<Record<string, readonly string[]>>;
+}
+
+export type PolicyMode = "enabled" | "reportOnly" | "disabled";
+
+export interface CompiledPolicy {
+  readonly index: number;
+  readonly policy: ConditionalAccessPolicy;
+  readonly mode: PolicyMode;
+  /** Configured conditions in Graph's analysis-reason order (R46). */
+  readonly conditions: readonly CompiledCondition[];
+  readonly grant: CompiledGrant;
+}
+
+export interface CompiledTenant {
+  readonly tenantId: string;
+  readonly policies: readonly CompiledPolicy[];
+  readonly directory: DirectoryIndex;
+  readonly locations: LocationCatalog;
+  readonly strengths: StrengthCatalog;
+  readonly options: CompileOptions;
+  /** Problems met while compiling (invalid filter rules, unparseable ranges), with paths from the tenant root. */
+  readonly issues: readonly ValidationIssue[];
+  /** Enabled policies that may apply to a target; every other enabled policy provably does not (R19). */
+  enabledCandidates(target: CandidateTarget): readonly CompiledPolicy[];
+}
+
+export interface CandidateTarget {
+  readonly target: "application" | "userAction" | "authContext";
+  readonly applications: readonly string[];
+  readonly userAction: string | null;
+  readonly authContext: string | null;
+}
+
+/** Policy state (R1). An unknown future state is enforced, failing closed. */
+function modeOf(state: string): PolicyMode {
+  switch (String(state).toLowerCase()) {
+    case "disabled":
+      return "disabled";
+    case "enabledforreportingbutnotenforced":
+      return "reportOnly";
+    default:
+      return "enabled";
+  }
+}
+
+const lower = (values: readonly string[] | undefined | null): string[] =>
+  (values ?? []).filter((v) => typeof v === "string").map((v) => v.toLowerCase());
+
+/**
+ * Compiles a tenant snapshot once into indexes: directory bitsets, a location interval
+ * index, strengths, per-policy condition closures, and per-resource candidate lists.
+ * Pure: no I/O, no clock. Many sign-ins are then evaluated against the result.
+ */
+export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = {}): CompiledTenant {
+  const issues: ValidationIssue[] = [];
+  const policies = tenant.policies ?? [];
+
+  const referencedGroups = new Set<string>();
+  const referencedRoles = new Set<string>();
+  for (const policy of policies) {
+    const users = policy.conditions?.users;
+    if (!users) continue;
+    for (const g of [...lower(users.includeGroups), ...lower(users.excludeGroups)]) referencedGroups.add(g);
+    for (const r of [...lower(users.includeRoles), ...lower(users.excludeRoles)]) referencedRoles.add(r);
+  }
+  const directory = createDirectoryIndex(
+    {
+      users: tenant.users ?? [],
+      groups: tenant.groups ?? [],
+      roleAssignments: tenant.roleAssignments ?? [],
+      servicePrincipals: tenant.servicePrincipals ?? [],
+    },
+    referencedGroups,
+    referencedRoles,
+  );
+
+  const locationProblems: LocationProblem[] = [];
+  const locations = createLocationCatalog(tenant.namedLocations ?? [], locationProblems);
+  for (const p of locationProblems) {
+    issues.push({ code: p.code, severity: "error", path: `$.namedLocations[${p.locationIndex}]${p.path.slice(1)}`, message: p.message });
+  }
+  const strengths = createStrengthCatalog(tenant.authenticationStrengthPolicies ?? []);
+
+  const suites = new Map<string, Set<string>>();
+  for (const [keyword, ids] of Object.entries(SUITE_KEYWORDS)) suites.set(keyword.toLowerCase(), new Set(lower(ids)));
+  for (const [keyword, ids] of Object.entries(options.suites ?? {})) {
+    const set = suites.get(keyword.toLowerCase()) ?? new Set<string>();
+    for (const id of lower(ids)) set.add(id);
+    suites.set(keyword.toLowerCase(), set);
+  }
+  const resourceAttributes = new Map<string, FilterAttributes>();
+  for (const sp of tenant.servicePrincipals ?? []) {
+    if (sp.customSecurityAttributes && typeof sp.appId === "string") {
+      resourceAttributes.set(sp.appId.toLowerCase(), sp.customSecurityAttributes as FilterAttributes);
+    }
+  }
+
+  const policyIndex = new Map<ConditionalAccessPolicy, number>(policies.map((p, i) => [p, i]));
+  const ctx: CompileContext = {
+    tenantId: String(tenant.tenantId ?? ""),
+    directory,
+    locations,
+    suites,
+    resourceAttributes,
+    issue(policy, issue) {
+      const i = policyIndex.get(policy);
+      issues.push({ severity: "error", ...issue, path: `$.policies[${i}]${issue.path.slice(1)}` });
+    },
+  };
+
+  const compiled: CompiledPolicy[] = policies.map((policy, index) => {
+    const conditions = [
+      compileUsersCondition(policy, ctx),
+      compileWorkloadIdentitiesCondition(policy, ctx),
+      compileApplicationsCondition(policy, ctx),
+      compileDevicePlatformsCondition(policy),
+      compileDevicesCondition(policy, ctx),
+      compileClientAppTypesCondition(policy),
+      compileLocationsCondition(policy, ctx),
+      compileSignInRiskCondition(policy),
+      compileServicePrincipalRiskCondition(policy),
+      compileUserRiskCondition(policy),
+      compileInsiderRiskCondition(policy),
+      compileAuthenticationFlowsCondition(policy),
+    ].filter((c): c is CompiledCondition => c !== null);
+    return { index, policy, mode: modeOf(policy.state), conditions, grant: compileGrantControls(policy, strengths) };
+  });
+
+  return {
+    tenantId: ctx.tenantId,
+    policies: compiled,
+    directory,
+    locations,
+    strengths,
+    options,
+    issues,
+    enabledCandidates: createCandidateIndex(compiled.filter((p) => p.mode === "enabled"), suites),
+  };
+}
+
+/**
+ * Per-target candidate lists (R19, R22, R23). A policy is left out only when its
+ * application condition cannot match the target; filters make a policy a candidate for
+ * every application (the filter decides at evaluation).
+ */
+function createCandidateIndex(
+  policies: readonly CompiledPolicy[],
+  suites: ReadonlyMap<string, ReadonlySet<string>>,
+): (target: CandidateTarget) => readonly CompiledPolicy[] {
+  const forAllApps: CompiledPolicy[] = [];
+  const byApp = new Map<string, CompiledPolicy[]>();
+  const byAction = new Map<string, CompiledPolicy[]>();
+  const byContext = new Map<string, CompiledPolicy[]>();
+  const push = (map: Map<string, CompiledPolicy[]>, key: string, policy: CompiledPolicy): void => {
+    const list = map.get(key) ?? [];
+    if (list[list.length - 1] !== policy) list.push(policy);
+    map.set(key, list);
+  };
+  for (const policy of policies) {
+    const apps = policy.policy.conditions?.applications;
+    if (!apps) continue;
+    const include = lower(apps.includeApplications);
+    if (include.includes("all") || apps.applicationFilter) forAllApps.push(policy);
+    else {
+      for (const value of include) {
+        const suite = suites.get(value);
+        if (suite) for (const id of suite) push(byApp, id, policy);
+        else push(byApp, value, policy);
+      }
+    }
+    if (include.includes("all")) push(byAction, REGISTER_SECURITY_INFO, policy);
+    for (const action of lower(apps.includeUserActions)) push(byAction, action, policy);
+    for (const context of lower(apps.includeAuthenticationContextClassReferences)) push(byContext, context, policy);
+  }
+  const merged = new Map<string, readonly CompiledPolicy[]>();
+  const byIndex = (a: CompiledPolicy, b: CompiledPolicy): number => a.index - b.index;
+  const forApp = (appId: string): readonly CompiledPolicy[] => {
+    let list = merged.get(appId);
+    if (!list) {
+      const specific = byApp.get(appId);
+      list = specific ? [...new Set([...forAllApps, ...specific])].sort(byIndex) : forAllApps;
+      // Bounded: unknown app ids share the all-apps list and are not cached.
+      if (specific) merged.set(appId, list);
+    }
+    return list;
+  };
+  const empty: readonly CompiledPolicy[] = [];
+  return (target) => {
+    switch (target.target) {
+      case "application": {
+        if (target.applications.length === 1) return forApp(target.applications[0] as string);
+        const union = new Set<CompiledPolicy>();
+        for (const appId of target.applications) for (const p of forApp(appId)) union.add(p);
+        return [...union].sort(byIndex);
+      }
+      case "userAction":
+        return byAction.get(target.userAction ?? "") ?? empty;
+      case "authContext":
+        return byContext.get(target.authContext ?? "") ?? empty;
+    }
+  };
+}

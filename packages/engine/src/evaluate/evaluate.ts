@@ -1,0 +1,150 @@
+import type { CompiledPolicy, CompiledTenant } from "../compile/compile-tenant.js";
+import { type AnalysisReason, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE } from "../conditions/condition.js";
+import { type GrantControl, type GrantOutcome, evaluateGrant, mergeRequiredControls } from "../controls/grant-controls.js";
+import { mergeSessionControls, sessionControlNames } from "../controls/session-controls.js";
+import type { AppliedPolicyResult, BlockReason, Decision, WhatIfAnalysisResult, WhatIfRequest, WhatIfResponse } from "../whatif/types.js";
+import { prepareSignIn } from "./prepare-sign-in.js";
+
+/** One policy judged against one sign-in. */
+export interface PolicyJudgement {
+  readonly policy: CompiledPolicy;
+  /** MATCH: applies; NO_MATCH: does not; UNDECIDABLE: treated as applying (fail closed). */
+  readonly applies: Tri;
+  /** First unmet condition (R46), `notSet` when it applies, or why it could not be decided. */
+  readonly reason: AnalysisReason;
+  /** The grant expression's state, for applying policies. */
+  readonly grant: GrantOutcome | null;
+}
+
+/** R5, R6, R46: every configured condition must match; the first that does not names the reason. */
+export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, facts: SignInFacts): PolicyJudgement {
+  let undecided: AnalysisReason | null = null;
+  for (const condition of policy.conditions) {
+    if (condition.subjects !== "both" && condition.subjects !== facts.kind) continue;
+    const r = condition.check(facts);
+    if (r === NO_MATCH) return { policy, applies: NO_MATCH, reason: condition.reason, grant: null };
+    if (r === UNDECIDABLE && undecided === null) {
+      undecided = condition.reason === "clientApps" ? "notEnoughInformation" : "invalidCondition";
+    }
+  }
+  const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
+  return undecided === null
+    ? { policy, applies: MATCH, reason: "notSet", grant }
+    : { policy, applies: UNDECIDABLE, reason: undecided, grant };
+}
+
+/** R42: the sign-in-log result of a judged policy. */
+export function policyResult(j: PolicyJudgement): AppliedPolicyResult {
+  const mode = j.policy.mode;
+  if (mode === "disabled") return "notEnabled";
+  const reportOnly = mode === "reportOnly";
+  if (j.applies === NO_MATCH || j.grant === null) return reportOnly ? "reportOnlyNotApplied" : "notApplied";
+  switch (j.grant.status) {
+    case "satisfied":
+      return reportOnly ? "reportOnlySuccess" : "success";
+    case "interactive":
+      return reportOnly ? "reportOnlyInterrupted" : "failure";
+    default:
+      return reportOnly ? "reportOnlyFailure" : "failure";
+  }
+}
+
+/**
+ * R33, R34, R38, R39, R41: combines the judgements of *enabled* policies. Block wins; a
+ * requirement that cannot be met interactively blocks; otherwise unmet requirements are
+ * prompted in R40 order; otherwise access is granted with merged session controls.
+ * Report-only and disabled policies are never passed here.
+ */
+export function combineDecision(enabled: readonly PolicyJudgement[], problems: readonly BlockReason[]): Decision {
+  const blockReasons: BlockReason[] = [...problems];
+  const needs: { control: GrantControl; policyId: string }[] = [];
+  const applying = [];
+  for (const j of enabled) {
+    if (j.applies === NO_MATCH || j.grant === null) continue;
+    applying.push(j.policy.policy);
+    const id = j.policy.policy.id;
+    const name = j.policy.policy.displayName;
+    if (j.applies === UNDECIDABLE && j.grant.status !== "satisfied") {
+      blockReasons.push({
+        policyId: id,
+        code: j.reason === "notEnoughInformation" ? "notEnoughInformation" : "invalidCondition",
+        message: `Policy "${name}" could not be evaluated (${j.reason}); it is enforced as if it applied`,
+      });
+    }
+    switch (j.grant.status) {
+      case "block":
+        blockReasons.push({ policyId: id, code: "blockControl", message: `Policy "${name}" blocks access` });
+        break;
+      case "impossible":
+        blockReasons.push({
+          policyId: id,
+          code: "cannotSatisfy",
+          message: `Policy "${name}" requires ${j.grant.unmet.map((c) => c.display.replace(/^Require /, "")).join(j.policy.grant.operator === "OR" ? " or " : " and ")}, which this sign-in cannot satisfy`,
+        });
+        break;
+      case "interactive":
+        for (const control of j.grant.needs) needs.push({ control, policyId: id });
+        break;
+      case "satisfied":
+        break;
+    }
+  }
+  const sessionControls = mergeSessionControls(applying);
+  const hardBlock = blockReasons.some((r) => r.code !== "notEnoughInformation" && r.code !== "invalidCondition");
+  if (hardBlock) {
+    return { outcome: "block", requiredControls: [], sessionControls, blockReasons };
+  }
+  if (needs.length > 0) return { outcome: "challenge", requiredControls: mergeRequiredControls(needs), sessionControls, ...(blockReasons.length ? { blockReasons } : {}) };
+  return { outcome: "grant", requiredControls: [], sessionControls, ...(blockReasons.length ? { blockReasons } : {}) };
+}
+
+/**
+ * The decision for one sign-in, looking only at enabled policies that can match the
+ * target (the candidate index): the hot path for token issuance.
+ */
+export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision {
+  const { facts, problems } = prepareSignIn(tenant, request);
+  const candidates = tenant.enabledCandidates(facts);
+  const judgements: PolicyJudgement[] = [];
+  for (const policy of candidates) {
+    const j = judgePolicy(tenant, policy, facts);
+    if (j.applies !== NO_MATCH) judgements.push(j);
+  }
+  return combineDecision(judgements, problems);
+}
+
+/** Every policy judged (all states), and the decision: what What-If and the sign-in log need. */
+export function evaluateSignIn(tenant: CompiledTenant, request: WhatIfRequest): { judgements: PolicyJudgement[]; decision: Decision } {
+  const { facts, problems } = prepareSignIn(tenant, request);
+  const judgements = tenant.policies.map((policy): PolicyJudgement =>
+    policy.mode === "disabled"
+      ? { policy, applies: NO_MATCH, reason: "policyNotEnabled", grant: null }
+      : judgePolicy(tenant, policy, facts),
+  );
+  const decision = combineDecision(
+    judgements.filter((j) => j.policy.mode === "enabled"),
+    problems,
+  );
+  return { judgements, decision };
+}
+
+/**
+ * Graph's evaluate answer (R45-R48): one entry per policy with its fields, `policyApplies`,
+ * `analysisReasons` and the sign-in-log `result`, plus our `decision`.
+ */
+export function whatIf(tenant: CompiledTenant, request: WhatIfRequest): WhatIfResponse {
+  const { judgements, decision } = evaluateSignIn(tenant, request);
+  const value: WhatIfAnalysisResult[] = [];
+  for (const j of judgements) {
+    const policyApplies = j.applies === MATCH;
+    if (request.appliedPoliciesOnly === true && j.applies === NO_MATCH) continue;
+    value.push({ ...j.policy.policy, policyApplies, analysisReasons: j.reason, result: policyResult(j) });
+  }
+  return { value, decision };
+}
+
+/** Display strings for the sign-in log (`enforcedGrantControls`, `enforcedSessionControls`). */
+export function enforcedControls(policy: CompiledPolicy): { grant: string[]; session: string[] } {
+  const grant = policy.grant.block ? ["Block"] : policy.grant.controls.map((c) => c.display);
+  return { grant, session: sessionControlNames(policy.policy) };
+}

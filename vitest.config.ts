@@ -1,0 +1,14 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@gatehouse/engine": fileURLToPath(new URL("./packages/engine/src/index.ts", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
