@@ -1,0 +1,199 @@
+/**
+ * Maps Graph's What-If `deviceInfo` (R45) to the attributes a device filter reads (§3.7, R31).
+ *
+ * - Missing `deviceInfo` = unregistered device: every attribute is null (§3.7).
+ * - `ownership` (What-If name) becomes `deviceOwnership` (filter name); `deviceOwnership` is
+ *   accepted too, as are Graph device objects with nested `extensionAttributes`.
+ * - Keys are matched as documented first, then case-insensitively (PascalCase exports).
+ * - `extensionAttribute1`..`15` are only available when the device is Intune managed
+ *   (`mdmAppId` set), compliant (`isCompliant` true) or hybrid joined (`trustType` ServerAD);
+ *   otherwise they are null (§3.7).
+ * - The directory stores no empty strings, so `""` and `[]` count as "no value"
+ *   **[engine choice]**; numbers are read as their decimal text.
+ */
+import type { FilterAttributes } from "./filter-expression.js";
+
+type Source = Readonly<Record<string, unknown>>;
+
+const STRING_PROPERTIES = [
+  "deviceId",
+  "displayName",
+  "enrollmentProfileName",
+  "manufacturer",
+  "mdmAppId",
+  "model",
+  "operatingSystem",
+  "operatingSystemVersion",
+  "profileType",
+  "trustType",
+] as const;
+
+const COLLECTION_PROPERTIES = ["physicalIds", "systemLabels"] as const;
+
+const EXTENSION_ATTRIBUTES: readonly string[] = Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`);
+
+function emptyAttributes(): Record<string, null> {
+  const attributes: Record<string, null> = {};
+  for (const name of STRING_PROPERTIES) attributes[name] = null;
+  attributes.deviceOwnership = null;
+  attributes.isCompliant = null;
+  for (const name of COLLECTION_PROPERTIES) attributes[name] = null;
+  for (const name of EXTENSION_ATTRIBUTES) attributes[name] = null;
+  return attributes;
+}
+
+/** Attributes of an unregistered device: every property null. */
+export const UNREGISTERED_DEVICE_ATTRIBUTES: FilterAttributes = Object.freeze(emptyAttributes());
+
+type InputField =
+  | (typeof STRING_PROPERTIES)[number]
+  | (typeof COLLECTION_PROPERTIES)[number]
+  | "ownership"
+  | "deviceOwnership"
+  | "isCompliant"
+  | "extensionAttributes"
+  | `extensionAttribute${number}`;
+
+const INPUT_FIELDS: readonly InputField[] = [
+  ...STRING_PROPERTIES,
+  "ownership",
+  "deviceOwnership",
+  "isCompliant",
+  ...COLLECTION_PROPERTIES,
+  ...(EXTENSION_ATTRIBUTES as readonly InputField[]),
+  "extensionAttributes",
+];
+const INPUT_FIELD_SET: ReadonlySet<string> = new Set(INPUT_FIELDS);
+const INPUT_FIELD_BY_LOWER_NAME: ReadonlyMap<string, InputField> = new Map(INPUT_FIELDS.map((name) => [name.toLowerCase(), name]));
+
+function isRecord(value: unknown): value is Source {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One pass over the input's own keys: each known field, by documented name when spelled so,
+ * else by the first differently cased key with a non-null value. Unknown fields are ignored.
+ */
+/** Every input field present from the start: one fixed object shape for fast reads. */
+function emptyInput(): Record<InputField, unknown> {
+  return {
+    deviceId: undefined,
+    displayName: undefined,
+    enrollmentProfileName: undefined,
+    manufacturer: undefined,
+    mdmAppId: undefined,
+    model: undefined,
+    operatingSystem: undefined,
+    operatingSystemVersion: undefined,
+    profileType: undefined,
+    trustType: undefined,
+    ownership: undefined,
+    deviceOwnership: undefined,
+    isCompliant: undefined,
+    physicalIds: undefined,
+    systemLabels: undefined,
+    extensionAttributes: undefined,
+    extensionAttribute1: undefined,
+    extensionAttribute2: undefined,
+    extensionAttribute3: undefined,
+    extensionAttribute4: undefined,
+    extensionAttribute5: undefined,
+    extensionAttribute6: undefined,
+    extensionAttribute7: undefined,
+    extensionAttribute8: undefined,
+    extensionAttribute9: undefined,
+    extensionAttribute10: undefined,
+    extensionAttribute11: undefined,
+    extensionAttribute12: undefined,
+    extensionAttribute13: undefined,
+    extensionAttribute14: undefined,
+    extensionAttribute15: undefined,
+  };
+}
+
+function gather(source: Source): Record<InputField, unknown> {
+  const values = emptyInput();
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (value === undefined || value === null) continue;
+    const name = INPUT_FIELD_SET.has(key) ? (key as InputField) : INPUT_FIELD_BY_LOWER_NAME.get(key.toLowerCase());
+    if (name === undefined) continue;
+    if (key === name || values[name] === undefined) values[name] = value;
+  }
+  return values;
+}
+
+function toText(value: unknown): string | boolean | null {
+  if (typeof value === "string") return value === "" ? null : value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return value;
+  return null;
+}
+
+function toBoolean(value: unknown): boolean | null {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "string") {
+    const lower = value.toLowerCase();
+    if (lower === "true") return true;
+    if (lower === "false") return false;
+  }
+  return null;
+}
+
+function toCollection(value: unknown): readonly string[] | null {
+  if (typeof value === "string") return value === "" ? null : Object.freeze([value]);
+  if (!Array.isArray(value)) return null;
+  const items: string[] = [];
+  for (const item of value as readonly unknown[]) {
+    if (typeof item === "string" && item !== "") items.push(item);
+  }
+  return items.length === 0 ? null : Object.freeze(items);
+}
+
+export function deviceFilterAttributes(deviceInfo: Record<string, unknown> | null | undefined): FilterAttributes {
+  if (!isRecord(deviceInfo)) return UNREGISTERED_DEVICE_ATTRIBUTES;
+  const input = gather(deviceInfo);
+  const mdmAppId = toText(input.mdmAppId);
+  const trustType = toText(input.trustType);
+  const isCompliant = toBoolean(input.isCompliant);
+  const extensionAttributesAvailable =
+    typeof mdmAppId === "string" || isCompliant === true || (typeof trustType === "string" && trustType.toLowerCase() === "serverad");
+  const nested = extensionAttributesAvailable && isRecord(input.extensionAttributes) ? gather(input.extensionAttributes) : undefined;
+  const ext = (n: number): string | boolean | null => {
+    if (!extensionAttributesAvailable) return null;
+    const name = EXTENSION_ATTRIBUTES[n - 1] as InputField;
+    return toText(input[name]) ?? (nested === undefined ? null : toText(nested[name]));
+  };
+  // One object literal: a single fixed shape, far cheaper than adding 29 keys one by one.
+  return Object.freeze({
+    deviceId: toText(input.deviceId),
+    displayName: toText(input.displayName),
+    deviceOwnership: toText(input.ownership) ?? toText(input.deviceOwnership),
+    enrollmentProfileName: toText(input.enrollmentProfileName),
+    isCompliant,
+    manufacturer: toText(input.manufacturer),
+    mdmAppId,
+    model: toText(input.model),
+    operatingSystem: toText(input.operatingSystem),
+    operatingSystemVersion: toText(input.operatingSystemVersion),
+    physicalIds: toCollection(input.physicalIds),
+    profileType: toText(input.profileType),
+    systemLabels: toCollection(input.systemLabels),
+    trustType,
+    extensionAttribute1: ext(1),
+    extensionAttribute2: ext(2),
+    extensionAttribute3: ext(3),
+    extensionAttribute4: ext(4),
+    extensionAttribute5: ext(5),
+    extensionAttribute6: ext(6),
+    extensionAttribute7: ext(7),
+    extensionAttribute8: ext(8),
+    extensionAttribute9: ext(9),
+    extensionAttribute10: ext(10),
+    extensionAttribute11: ext(11),
+    extensionAttribute12: ext(12),
+    extensionAttribute13: ext(13),
+    extensionAttribute14: ext(14),
+    extensionAttribute15: ext(15),
+  });
+}
