@@ -1,4 +1,4 @@
-import { compileApplicationsCondition } from "../conditions/applications.js";
+import { compileApplicationsCondition, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import { compileAuthenticationFlowsCondition } from "../conditions/authentication-flows.js";
 import { compileClientAppTypesCondition } from "../conditions/client-app-types.js";
 import type { CompileContext, CompiledCondition } from "../conditions/condition.js";
@@ -13,14 +13,13 @@ import {
 } from "../conditions/risk-levels.js";
 import { compileUsersCondition } from "../conditions/users.js";
 import { compileWorkloadIdentitiesCondition } from "../conditions/workload-identities.js";
-import { type StrengthCatalog, createStrengthCatalog } from "../controls/authentication-strength-catalog.js";
+import { createStrengthCatalog, type StrengthCatalog } from "../controls/authentication-strength-catalog.js";
 import { type CompiledGrant, compileGrantControls } from "../controls/grant-controls.js";
 import type { FilterAttributes } from "../filter/index.js";
 import type { ConditionalAccessPolicy, TenantSnapshot, ValidationIssue } from "../policy/types.js";
 import { SUITE_KEYWORDS } from "../well-known/app-suites.js";
-import { REGISTER_SECURITY_INFO } from "../conditions/applications.js";
-import { type DirectoryIndex, createDirectoryIndex } from "./directory-index.js";
-import { type LocationCatalog, type LocationProblem, createLocationCatalog } from "./location-catalog.js";
+import { createDirectoryIndex, type DirectoryIndex } from "./directory-index.js";
+import { createLocationCatalog, type LocationCatalog, type LocationProblem } from "./location-catalog.js";
 
 export interface CompileOptions {
   /** Country of an IP address (ISO 3166 alpha-2), for country locations (R26). Injected: the engine does no I/O. */
@@ -163,7 +162,10 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     strengths,
     options,
     issues,
-    enabledCandidates: createCandidateIndex(compiled.filter((p) => p.mode === "enabled"), suites),
+    enabledCandidates: createCandidateIndex(
+      compiled.filter((p) => p.mode === "enabled"),
+      suites,
+    ),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DirectoryGroup, DirectoryUser, ServicePrincipal, UnifiedRoleAssignment } from "../policy/types.js";
-import { type Bitset, EMPTY_BITSET, createBitset, setBit } from "./bitset.js";
+import { type Bitset, createBitset, EMPTY_BITSET, setBit } from "./bitset.js";
 
 /**
  * The directory facts a decision needs, resolved once at compile time:

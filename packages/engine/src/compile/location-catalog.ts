@@ -1,4 +1,4 @@
-import { type IpAddress, type IpLocationIndex, type ParsedIpRange, createIpLocationIndex, parseIpRange } from "../network/index.js";
+import { createIpLocationIndex, type IpAddress, type IpLocationIndex, type ParsedIpRange, parseIpRange } from "../network/index.js";
 import type { NamedLocation } from "../policy/types.js";
 import { MFA_TRUSTED_IPS_LOCATION_ID } from "../well-known/directory-roles.js";
 import { type Bitset, createBitset, setBit } from "./bitset.js";

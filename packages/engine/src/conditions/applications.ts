@@ -1,5 +1,15 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type AnalysisReason, type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE, lowerAll } from "./condition.js";
+import {
+  type AnalysisReason,
+  type CompileContext,
+  type CompiledCondition,
+  lowerAll,
+  MATCH,
+  NO_MATCH,
+  type SignInFacts,
+  type Tri,
+  UNDECIDABLE,
+} from "./condition.js";
 import { type CompiledFilter, compileFilterCondition } from "./filter-condition.js";
 
 export const REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo";

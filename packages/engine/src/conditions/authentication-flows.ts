@@ -1,5 +1,5 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompiledCondition, MATCH, NO_MATCH, type Tri, lowerAll } from "./condition.js";
+import { type CompiledCondition, lowerAll, MATCH, NO_MATCH, type Tri } from "./condition.js";
 
 /**
  * Authentication flows (R30): matches when the sign-in uses one of the transfer methods, or

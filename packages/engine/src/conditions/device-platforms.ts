@@ -1,5 +1,5 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompiledCondition, MATCH, NO_MATCH, type Tri, lowerAll } from "./condition.js";
+import { type CompiledCondition, lowerAll, MATCH, NO_MATCH, type Tri } from "./condition.js";
 
 /**
  * Device platform (R25): include `all` matches every platform including unknown ones; a

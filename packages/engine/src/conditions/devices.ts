@@ -1,5 +1,14 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE, lowerAll } from "./condition.js";
+import {
+  type CompileContext,
+  type CompiledCondition,
+  lowerAll,
+  MATCH,
+  NO_MATCH,
+  type SignInFacts,
+  type Tri,
+  UNDECIDABLE,
+} from "./condition.js";
 import { compileFilterCondition } from "./filter-condition.js";
 
 function deviceStateMatches(exclude: ReadonlySet<string>, facts: SignInFacts): boolean {

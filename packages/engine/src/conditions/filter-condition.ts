@@ -21,7 +21,11 @@ export function compileFilterCondition(
 ): CompiledFilter {
   const mode = String(filter.mode ?? "").toLowerCase();
   if (mode !== "include" && mode !== "exclude") {
-    ctx.issue(policy, { code: "invalidFilterMode", path: `${path}.mode`, message: `Filter mode "${String(filter.mode)}" is neither include nor exclude` });
+    ctx.issue(policy, {
+      code: "invalidFilterMode",
+      path: `${path}.mode`,
+      message: `Filter mode "${String(filter.mode)}" is neither include nor exclude`,
+    });
     return { mode: "include", evaluate: () => null };
   }
   const parsed = parseFilterRule(String(filter.rule ?? ""), { subject });

@@ -1,6 +1,6 @@
-import { type SparseMask, intersects, toSparseMask } from "../compile/bitset.js";
+import { intersects, type SparseMask, toSparseMask } from "../compile/bitset.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, lowerAll } from "./condition.js";
+import { type CompileContext, type CompiledCondition, lowerAll, MATCH, NO_MATCH, type SignInFacts, type Tri } from "./condition.js";
 
 interface LocationSide {
   readonly all: boolean;
@@ -40,7 +40,10 @@ export function compileLocationsCondition(policy: ConditionalAccessPolicy, ctx: 
   if (includeValues.length === 0 && excludeValues.length === 0) return null;
   // Only exclusions configured: the portal treats the include side as "Any location".
   const include = includeValues.length === 0 ? { all: true, allTrusted: false, mask: null } : side(ctx, includeValues);
-  const exclude = side(ctx, excludeValues.filter((v) => v !== "all"));
+  const exclude = side(
+    ctx,
+    excludeValues.filter((v) => v !== "all"),
+  );
   return {
     reason: "location",
     subjects: "both",

@@ -1,5 +1,5 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type AnalysisReason, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, lowerAll } from "./condition.js";
+import { type AnalysisReason, type CompiledCondition, lowerAll, MATCH, NO_MATCH, type SignInFacts, type Tri } from "./condition.js";
 
 function riskCondition(
   levels: string[],

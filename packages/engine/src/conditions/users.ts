@@ -1,6 +1,6 @@
-import { type SparseMask, intersects, toSparseMask } from "../compile/bitset.js";
+import { intersects, type SparseMask, toSparseMask } from "../compile/bitset.js";
 import type { ConditionalAccessGuestsOrExternalUsers, ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, lowerAll } from "./condition.js";
+import { type CompileContext, type CompiledCondition, lowerAll, MATCH, NO_MATCH, type SignInFacts, type Tri } from "./condition.js";
 import { isWorkloadIdentityPolicy } from "./workload-identities.js";
 
 /** The six guest/external user types (R12). */

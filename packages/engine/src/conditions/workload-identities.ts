@@ -1,6 +1,15 @@
 import type { FilterAttributes } from "../filter/index.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE, lowerAll } from "./condition.js";
+import {
+  type CompileContext,
+  type CompiledCondition,
+  lowerAll,
+  MATCH,
+  NO_MATCH,
+  type SignInFacts,
+  type Tri,
+  UNDECIDABLE,
+} from "./condition.js";
 import { compileFilterCondition } from "./filter-condition.js";
 
 /** A policy that selects service principals is a workload-identity policy (R7, R15). */
@@ -28,7 +37,13 @@ export function compileWorkloadIdentitiesCondition(policy: ConditionalAccessPoli
   const inMyTenant = include.delete("serviceprincipalsinmytenant");
   const exclude = new Set(lowerAll(apps.excludeServicePrincipals));
   const filter = apps.servicePrincipalFilter
-    ? compileFilterCondition(policy, ctx, apps.servicePrincipalFilter, "$.conditions.clientApplications.servicePrincipalFilter", "customSecurityAttribute")
+    ? compileFilterCondition(
+        policy,
+        ctx,
+        apps.servicePrincipalFilter,
+        "$.conditions.clientApplications.servicePrincipalFilter",
+        "customSecurityAttribute",
+      )
     : null;
   const tenantId = ctx.tenantId.toLowerCase();
   return {

@@ -82,7 +82,8 @@ export function compileGrantControls(policy: ConditionalAccessPolicy, strengths:
           { control: String(value), rank: UNKNOWN_RANK, display: String(value) },
     );
   }
-  for (const id of grant.termsOfUse ?? []) controls.push({ control: "termsOfUse", id: String(id), rank: TERMS_RANK, display: "Require terms of use" });
+  for (const id of grant.termsOfUse ?? [])
+    controls.push({ control: "termsOfUse", id: String(id), rank: TERMS_RANK, display: "Require terms of use" });
   for (const id of grant.customAuthenticationFactors ?? []) {
     controls.push({ control: "customAuthenticationFactor", id: String(id), rank: CUSTOM_RANK, display: String(id) });
   }
@@ -209,7 +210,8 @@ export function mergeRequiredControls(needs: ReadonlyArray<{ control: GrantContr
   const mfa = byKey.get("mfa");
   if (mfa && strengthImpliesMfa) {
     byKey.delete("mfa");
-    for (const e of byKey.values()) if (e.control.strength?.impliesMfa) for (const id of mfa.policyIds) if (!e.policyIds.includes(id)) e.policyIds.push(id);
+    for (const e of byKey.values())
+      if (e.control.strength?.impliesMfa) for (const id of mfa.policyIds) if (!e.policyIds.includes(id)) e.policyIds.push(id);
   }
   return [...byKey.values()]
     .sort((a, b) => a.control.rank - b.control.rank || controlKey(a.control).localeCompare(controlKey(b.control)))

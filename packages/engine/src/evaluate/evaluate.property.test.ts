@@ -31,10 +31,16 @@ describe("engine invariants (architecture.md)", () => {
 
   it("report-only and disabled policies never change the decision (R1, R39)", () => {
     fc.assert(
-      fc.property(policiesArb(), policyArb(99), fc.constantFrom("disabled", "enabledForReportingButNotEnforced"), requestArb, (policies, extra, state, request) => {
-        const withExtra = [...policies, { ...extra, state }];
-        expect(shape(decisionOf(withExtra, request))).toEqual(shape(decisionOf(policies, request)));
-      }),
+      fc.property(
+        policiesArb(),
+        policyArb(99),
+        fc.constantFrom("disabled", "enabledForReportingButNotEnforced"),
+        requestArb,
+        (policies, extra, state, request) => {
+          const withExtra = [...policies, { ...extra, state }];
+          expect(shape(decisionOf(withExtra, request))).toEqual(shape(decisionOf(policies, request)));
+        },
+      ),
       runs,
     );
   });
@@ -48,14 +54,35 @@ describe("engine invariants (architecture.md)", () => {
           state: "enabled",
           conditions: {
             ...(policies[0]?.conditions ?? fc.sample(policyArb(0), 1)[0]!.conditions),
-            users: { includeUsers: ["All"], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [], includeGuestsOrExternalUsers: null, excludeGuestsOrExternalUsers: null },
-            applications: { includeApplications: ["All"], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassReferences: [], applicationFilter: null },
+            users: {
+              includeUsers: ["All"],
+              excludeUsers: [],
+              includeGroups: [],
+              excludeGroups: [],
+              includeRoles: [],
+              excludeRoles: [],
+              includeGuestsOrExternalUsers: null,
+              excludeGuestsOrExternalUsers: null,
+            },
+            applications: {
+              includeApplications: ["All"],
+              excludeApplications: [],
+              includeUserActions: [],
+              includeAuthenticationContextClassReferences: [],
+              applicationFilter: null,
+            },
             clientAppTypes: ["all"],
             platforms: null,
             locations: null,
             signInRiskLevels: [],
           },
-          grantControls: { operator: "OR", builtInControls: ["block"], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
+          grantControls: {
+            operator: "OR",
+            builtInControls: ["block"],
+            customAuthenticationFactors: [],
+            termsOfUse: [],
+            authenticationStrength: null,
+          },
         };
         expect(decisionOf([...policies, blockAll], request).outcome).toBe("block");
       }),
@@ -73,7 +100,13 @@ describe("engine invariants (architecture.md)", () => {
             ...policy.conditions,
             users:
               kind === "users"
-                ? { ...users, excludeUsers: [...users.excludeUsers, request.signInIdentity["@odata.type"] === "#microsoft.graph.userSignIn" ? request.signInIdentity.userId : ""] }
+                ? {
+                    ...users,
+                    excludeUsers: [
+                      ...users.excludeUsers,
+                      request.signInIdentity["@odata.type"] === "#microsoft.graph.userSignIn" ? request.signInIdentity.userId : "",
+                    ],
+                  }
                 : { ...users, excludeGroups: [...users.excludeGroups, "00000000-0000-0000-0000-000000000201"] },
           },
         };

@@ -1,6 +1,6 @@
 import type { CompiledPolicy, CompiledTenant } from "../compile/compile-tenant.js";
 import { type AnalysisReason, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE } from "../conditions/condition.js";
-import { type GrantControl, type GrantOutcome, evaluateGrant, mergeRequiredControls } from "../controls/grant-controls.js";
+import { evaluateGrant, type GrantControl, type GrantOutcome, mergeRequiredControls } from "../controls/grant-controls.js";
 import { mergeSessionControls, sessionControlNames } from "../controls/session-controls.js";
 import type { AppliedPolicyResult, BlockReason, Decision, WhatIfAnalysisResult, WhatIfRequest, WhatIfResponse } from "../whatif/types.js";
 import { prepareSignIn } from "./prepare-sign-in.js";
@@ -90,12 +90,23 @@ export function combineDecision(enabled: readonly PolicyJudgement[], problems: r
     }
   }
   const sessionControls = mergeSessionControls(applying);
+  const status = (outcome: Decision["outcome"]): Decision["conditionalAccessStatus"] =>
+    applying.length === 0 ? (outcome === "block" ? "failure" : "notApplied") : outcome === "grant" ? "success" : "failure";
   const hardBlock = blockReasons.some((r) => r.code !== "notEnoughInformation" && r.code !== "invalidCondition");
   if (hardBlock) {
-    return { outcome: "block", requiredControls: [], sessionControls, blockReasons };
+    return { outcome: "block", requiredControls: [], sessionControls, conditionalAccessStatus: status("block"), blockReasons };
   }
-  if (needs.length > 0) return { outcome: "challenge", requiredControls: mergeRequiredControls(needs), sessionControls, ...(blockReasons.length ? { blockReasons } : {}) };
-  return { outcome: "grant", requiredControls: [], sessionControls, ...(blockReasons.length ? { blockReasons } : {}) };
+  const notes = blockReasons.length ? { blockReasons } : {};
+  if (needs.length > 0) {
+    return {
+      outcome: "challenge",
+      requiredControls: mergeRequiredControls(needs),
+      sessionControls,
+      conditionalAccessStatus: status("challenge"),
+      ...notes,
+    };
+  }
+  return { outcome: "grant", requiredControls: [], sessionControls, conditionalAccessStatus: status("grant"), ...notes };
 }
 
 /**
@@ -116,10 +127,11 @@ export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision
 /** Every policy judged (all states), and the decision: what What-If and the sign-in log need. */
 export function evaluateSignIn(tenant: CompiledTenant, request: WhatIfRequest): { judgements: PolicyJudgement[]; decision: Decision } {
   const { facts, problems } = prepareSignIn(tenant, request);
-  const judgements = tenant.policies.map((policy): PolicyJudgement =>
-    policy.mode === "disabled"
-      ? { policy, applies: NO_MATCH, reason: "policyNotEnabled", grant: null }
-      : judgePolicy(tenant, policy, facts),
+  const judgements = tenant.policies.map(
+    (policy): PolicyJudgement =>
+      policy.mode === "disabled"
+        ? { policy, applies: NO_MATCH, reason: "policyNotEnabled", grant: null }
+        : judgePolicy(tenant, policy, facts),
   );
   const decision = combineDecision(
     judgements.filter((j) => j.policy.mode === "enabled"),

@@ -4,7 +4,7 @@ import type { ServicePrincipalEntry, UserEntry } from "../compile/directory-inde
 import { REGISTER_DEVICE, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import type { SignInFacts } from "../conditions/condition.js";
 import { GUEST_OR_EXTERNAL_USER_TYPES } from "../conditions/users.js";
-import { type FilterAttributes, deviceFilterAttributes } from "../filter/index.js";
+import { deviceFilterAttributes, type FilterAttributes } from "../filter/index.js";
 import { type IpAddress, parseIpAddress } from "../network/index.js";
 import type { BlockReason, WhatIfRequest } from "../whatif/types.js";
 
@@ -56,7 +56,9 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   const identity = (request?.signInIdentity ?? {}) as unknown as Record<string, unknown>;
   const conditions = request?.signInConditions ?? {};
   const isServicePrincipal =
-    String(identity["@odata.type"] ?? "").toLowerCase().endsWith("serviceprincipalsignin") ||
+    String(identity["@odata.type"] ?? "")
+      .toLowerCase()
+      .endsWith("serviceprincipalsignin") ||
     (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string");
 
   let user: UserEntry | null = null;
@@ -79,7 +81,11 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
       }
     }
     if (servicePrincipal === null) {
-      problems.push({ policyId: "", code: "unknownServicePrincipal", message: `Service principal "${String(identity.servicePrincipalId ?? "")}" is not in the tenant` });
+      problems.push({
+        policyId: "",
+        code: "unknownServicePrincipal",
+        message: `Service principal "${String(identity.servicePrincipalId ?? "")}" is not in the tenant`,
+      });
     }
   } else {
     principalId = lowerOr(identity.userId, "");
@@ -111,7 +117,8 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   } else {
     const apps = context.includeApplications;
     applications = Array.isArray(apps) ? apps.filter((a): a is string => typeof a === "string").map((a) => a.toLowerCase()) : [];
-    if (applications.length === 0) problems.push({ policyId: "", code: "noTarget", message: "The request names no application, user action or authentication context" });
+    if (applications.length === 0)
+      problems.push({ policyId: "", code: "noTarget", message: "The request names no application, user action or authentication context" });
   }
 
   let address: IpAddress | null = null;
@@ -120,7 +127,8 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     address = parseIpAddress(ip.trim());
     if (address === null) problems.push({ policyId: "", code: "invalidIpAddress", message: `"${ip}" is not an IPv4 or IPv6 address` });
   }
-  let country: string | null = typeof conditions.country === "string" && conditions.country.length > 0 ? conditions.country.toUpperCase() : null;
+  let country: string | null =
+    typeof conditions.country === "string" && conditions.country.length > 0 ? conditions.country.toUpperCase() : null;
   if (country === null && address !== null && tenant.options.lookupCountry) {
     const found = tenant.options.lookupCountry(String(ip).trim());
     country = typeof found === "string" && found.length > 0 ? found.toUpperCase() : null;
@@ -129,10 +137,11 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
 
   const transferMethods: string[] = [];
   for (const m of [conditions.authenticationFlow?.transferMethod, conditions.originalTransferMethod]) {
-    if (typeof m === "string") for (const part of m.split(",")) {
-      const v = part.trim().toLowerCase();
-      if (v.length > 0 && v !== "none" && !transferMethods.includes(v)) transferMethods.push(v);
-    }
+    if (typeof m === "string")
+      for (const part of m.split(",")) {
+        const v = part.trim().toLowerCase();
+        if (v.length > 0 && v !== "none" && !transferMethods.includes(v)) transferMethods.push(v);
+      }
   }
 
   const device = conditions.deviceInfo ?? null;

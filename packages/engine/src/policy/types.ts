@@ -8,11 +8,7 @@
  * evolvable (spec conventions): unknown future values must be carried, never dropped.
  */
 
-export type ConditionalAccessPolicyState =
-  | "enabled"
-  | "disabled"
-  | "enabledForReportingButNotEnforced"
-  | (string & {});
+export type ConditionalAccessPolicyState = "enabled" | "disabled" | "enabledForReportingButNotEnforced" | (string & {});
 
 export interface ConditionalAccessPolicy {
   id: string;
@@ -274,4 +270,6 @@ export interface ValidationIssue {
   /** JSON path into the input document, e.g. `$.conditions.users.includeGroups[0]`. */
   path: string;
   message: string;
+  /** The document the issue is in (a file name), when the reader was told (`readPolicyDocument`). */
+  source?: string;
 }

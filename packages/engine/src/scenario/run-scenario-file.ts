@@ -1,7 +1,6 @@
 import { type CompileOptions, compileTenant } from "../compile/compile-tenant.js";
 import { whatIf } from "../evaluate/evaluate.js";
-import { normalizeTenant } from "../policy/index.js";
-import { normalizeWhatIfRequest } from "../policy/index.js";
+import { normalizeTenant, normalizeWhatIfRequest } from "../policy/index.js";
 import type { ValidationIssue } from "../policy/types.js";
 import type { RequiredControl, WhatIfResponse } from "../whatif/types.js";
 
@@ -11,6 +10,8 @@ import type { RequiredControl, WhatIfResponse } from "../whatif/types.js";
  */
 export interface ScenarioExpectation {
   outcome?: "grant" | "block" | "challenge";
+  /** R43 aggregate. */
+  conditionalAccessStatus?: "success" | "failure" | "notApplied";
   /** Control names in prompt order; `authenticationStrength:<id>`, `termsOfUse:<id>`, `customAuthenticationFactor:<id>`. */
   requiredControls?: string[];
   policies?: Record<string, { result?: string; policyApplies?: boolean; analysisReasons?: string }>;
@@ -72,6 +73,11 @@ export function compareWithExpectation(response: WhatIfResponse, expect: Scenari
     const why = response.decision.blockReasons?.map((r) => r.message).join("; ");
     mismatches.push(`outcome: expected ${expect.outcome}, got ${response.decision.outcome}${why ? ` (${why})` : ""}`);
   }
+  if (expect.conditionalAccessStatus !== undefined && response.decision.conditionalAccessStatus !== expect.conditionalAccessStatus) {
+    mismatches.push(
+      `conditionalAccessStatus: expected ${expect.conditionalAccessStatus}, got ${response.decision.conditionalAccessStatus}`,
+    );
+  }
   if (expect.requiredControls !== undefined) {
     const actual = response.decision.requiredControls.map(requiredControlName);
     const norm = (names: string[]) => names.map((n) => n.toLowerCase());
@@ -87,7 +93,9 @@ export function compareWithExpectation(response: WhatIfResponse, expect: Scenari
     }
     for (const key of ["result", "policyApplies", "analysisReasons"] as const) {
       if (expected[key] !== undefined && entry[key] !== expected[key]) {
-        mismatches.push(`policy ${policyId} (${entry.displayName}) ${key}: expected ${JSON.stringify(expected[key])}, got ${JSON.stringify(entry[key])}`);
+        mismatches.push(
+          `policy ${policyId} (${entry.displayName}) ${key}: expected ${JSON.stringify(expected[key])}, got ${JSON.stringify(entry[key])}`,
+        );
       }
     }
   }
@@ -105,7 +113,10 @@ export function compareWithExpectation(response: WhatIfResponse, expect: Scenari
 export function runScenarioFile(doc: unknown, options: CompileOptions = {}): ScenarioFileResult {
   const issues: ValidationIssue[] = [];
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    return { cases: [], issues: [{ code: "invalidScenario", severity: "error", path: "$", message: "A scenario file must be a JSON object" }] };
+    return {
+      cases: [],
+      issues: [{ code: "invalidScenario", severity: "error", path: "$", message: "A scenario file must be a JSON object" }],
+    };
   }
   const file = doc as Record<string, unknown>;
   const description = typeof file.description === "string" ? file.description : undefined;
@@ -116,7 +127,12 @@ export function runScenarioFile(doc: unknown, options: CompileOptions = {}): Sce
 
   const rawCases: unknown[] = Array.isArray(file.cases) ? file.cases : "request" in file ? [file] : [];
   if (rawCases.length === 0) {
-    issues.push({ code: "noCases", severity: "error", path: "$", message: "The scenario file has no cases (expected `cases` or `request`)" });
+    issues.push({
+      code: "noCases",
+      severity: "error",
+      path: "$",
+      message: "The scenario file has no cases (expected `cases` or `request`)",
+    });
   }
   const cases = rawCases.map((raw, i): ScenarioCaseResult => {
     const c = (raw ?? {}) as Partial<ScenarioCase>;

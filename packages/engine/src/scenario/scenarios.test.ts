@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runScenarioFile } from "./run-scenario-file.js";
 
@@ -10,9 +10,40 @@ const files = readdirSync(folder)
 
 /** Rules an offline evaluation can exercise (spec §3); each must be cited by a case. */
 const OFFLINE_RULES = [
-  "R1", "R3", "R4", "R5", "R6", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15", "R16",
-  "R19", "R22", "R23", "R24", "R25", "R26", "R28", "R29", "R30", "R31", "R33", "R34", "R35",
-  "R37", "R38", "R39", "R40", "R41", "R42", "R46",
+  "R1",
+  "R3",
+  "R4",
+  "R5",
+  "R6",
+  "R8",
+  "R9",
+  "R10",
+  "R11",
+  "R12",
+  "R13",
+  "R14",
+  "R15",
+  "R16",
+  "R19",
+  "R22",
+  "R23",
+  "R24",
+  "R25",
+  "R26",
+  "R28",
+  "R29",
+  "R30",
+  "R31",
+  "R33",
+  "R34",
+  "R35",
+  "R37",
+  "R38",
+  "R39",
+  "R40",
+  "R41",
+  "R42",
+  "R46",
 ];
 
 const cited = new Set<string>();

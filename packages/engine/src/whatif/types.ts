@@ -133,13 +133,22 @@ export interface Decision {
   requiredControls: RequiredControl[];
   /** Merged session controls of applying enabled policies (R41); empty object when none. */
   sessionControls: MergedSessionControls;
-  /** Why the outcome is a block, when it is. */
+  /**
+   * R43: the sign-in log's aggregate over enforced policies: `notApplied` when no enabled
+   * policy applied, `failure` when one blocked or still requires something, else `success`.
+   */
+  conditionalAccessStatus: "success" | "failure" | "notApplied";
+  /** Why the outcome is a block (or, for undecidable conditions, why a policy was enforced). */
   blockReasons?: BlockReason[];
 }
 
 export type RequiredControl =
   | { control: "mfa"; policyIds: string[] }
-  | { control: "authenticationStrength"; authenticationStrength: { id: string; displayName: string; allowedCombinations: string[] }; policyIds: string[] }
+  | {
+      control: "authenticationStrength";
+      authenticationStrength: { id: string; displayName: string; allowedCombinations: string[] };
+      policyIds: string[];
+    }
   | { control: "compliantDevice"; policyIds: string[] }
   | { control: "domainJoinedDevice"; policyIds: string[] }
   | { control: "approvedApplication"; policyIds: string[] }
