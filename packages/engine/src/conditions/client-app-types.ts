@@ -14,7 +14,8 @@ export const LEGACY_CLIENT_APP_TYPES: ReadonlySet<string> = new Set(["exchangeac
 
 /**
  * Client app types (R24). `all` or an empty list is not configured. A request that does
- * not say its client type cannot be matched against a restricted list (R48): undecidable.
+ * not say its client type has Graph's documented default `all` (signInConditions): like an
+ * unknown platform (R25), it matches only policies that do not restrict client app types.
  */
 export function compileClientAppTypesCondition(policy: ConditionalAccessPolicy): CompiledCondition | null {
   const types = new Set(lowerAll(policy.conditions.clientAppTypes).map((t) => ALIASES[t] ?? t));
@@ -25,7 +26,7 @@ export function compileClientAppTypesCondition(policy: ConditionalAccessPolicy):
     subjects: "user",
     check(facts): Tri {
       const type = facts.clientAppType;
-      if (type === null) return UNDECIDABLE;
+      if (type === null) return NO_MATCH;
       if (types.has(type)) return MATCH;
       if (easSupported && type === "exchangeactivesync" && facts.platform !== null && EAS_SUPPORTED_PLATFORMS.has(facts.platform)) {
         return MATCH;

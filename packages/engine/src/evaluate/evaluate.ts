@@ -24,7 +24,7 @@ export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, fact
     const r = condition.check(facts);
     if (r === NO_MATCH) return { policy, applies: NO_MATCH, reason: condition.reason, grant: null };
     if (r === UNDECIDABLE && undecided === null) {
-      undecided = condition.reason === "clientApps" ? "notEnoughInformation" : "invalidCondition";
+      undecided = "invalidCondition";
     }
   }
   const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
@@ -67,7 +67,7 @@ export function combineDecision(enabled: readonly PolicyJudgement[], problems: r
     if (j.applies === UNDECIDABLE && j.grant.status !== "satisfied") {
       blockReasons.push({
         policyId: id,
-        code: j.reason === "notEnoughInformation" ? "notEnoughInformation" : "invalidCondition",
+        code: "invalidCondition",
         message: `Policy "${name}" could not be evaluated (${j.reason}); it is enforced as if it applied`,
       });
     }
@@ -92,7 +92,7 @@ export function combineDecision(enabled: readonly PolicyJudgement[], problems: r
   const sessionControls = mergeSessionControls(applying);
   const status = (outcome: Decision["outcome"]): Decision["conditionalAccessStatus"] =>
     applying.length === 0 ? (outcome === "block" ? "failure" : "notApplied") : outcome === "grant" ? "success" : "failure";
-  const hardBlock = blockReasons.some((r) => r.code !== "notEnoughInformation" && r.code !== "invalidCondition");
+  const hardBlock = blockReasons.some((r) => r.code !== "invalidCondition");
   if (hardBlock) {
     return { outcome: "block", requiredControls: [], sessionControls, conditionalAccessStatus: status("block"), blockReasons };
   }
