@@ -1,7 +1,7 @@
 import { compileApplicationsCondition, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import { compileAuthenticationFlowsCondition } from "../conditions/authentication-flows.js";
 import { compileClientAppTypesCondition } from "../conditions/client-app-types.js";
-import type { CompileContext, CompiledCondition } from "../conditions/condition.js";
+import type { CompileContext, CompiledCondition, SignInFacts } from "../conditions/condition.js";
 import { compileDevicePlatformsCondition } from "../conditions/device-platforms.js";
 import { compileDevicesCondition } from "../conditions/devices.js";
 import { compileLocationsCondition } from "../conditions/locations.js";
@@ -11,11 +11,11 @@ import {
   compileSignInRiskCondition,
   compileUserRiskCondition,
 } from "../conditions/risk-levels.js";
-import { compileUsersCondition } from "../conditions/users.js";
+import { classifyGuest, compileUsersCondition } from "../conditions/users.js";
 import { compileWorkloadIdentitiesCondition } from "../conditions/workload-identities.js";
 import { createStrengthCatalog, type StrengthCatalog } from "../controls/authentication-strength-catalog.js";
 import { type CompiledGrant, compileGrantControls } from "../controls/grant-controls.js";
-import type { FilterAttributes } from "../filter/index.js";
+import { createDeviceAttributeReader, type FilterAttributes } from "../filter/index.js";
 import type { ConditionalAccessPolicy, TenantSnapshot, ValidationIssue } from "../policy/types.js";
 import { SUITE_KEYWORDS } from "../well-known/app-suites.js";
 import { createDirectoryIndex, type DirectoryIndex } from "./directory-index.js";
@@ -48,6 +48,10 @@ export interface CompiledTenant {
   readonly options: CompileOptions;
   /** Problems met while compiling (invalid filter rules, unparseable ranges), with paths from the tenant root. */
   readonly issues: readonly ValidationIssue[];
+  /** Some policy has an insider-risk condition (R29). */
+  readonly usesInsiderRisk: boolean;
+  /** Filter attributes of a normalized deviceInfo, limited to what the tenant's device filters read (§3.7). */
+  readonly readDeviceAttributes: (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes;
   /** Enabled policies that may apply to a target; every other enabled policy provably does not (R19). */
   enabledCandidates(target: CandidateTarget): readonly CompiledPolicy[];
 }
@@ -130,6 +134,7 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     locations,
     suites,
     resourceAttributes,
+    deviceProperties: new Set<string>(),
     issue(policy, issue) {
       const i = policyIndex.get(policy);
       issues.push({ severity: "error", ...issue, path: `$.policies[${i}]${issue.path.slice(1)}` });
@@ -154,6 +159,9 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     return { index, policy, mode: modeOf(policy.state), conditions, grant: compileGrantControls(policy, strengths) };
   });
 
+  attachSubjectProfiles(directory, compiled, policies);
+  const readDeviceAttributes = createDeviceAttributeReader(ctx.deviceProperties);
+
   return {
     tenantId: ctx.tenantId,
     policies: compiled,
@@ -162,6 +170,8 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     strengths,
     options,
     issues,
+    readDeviceAttributes,
+    usesInsiderRisk: compiled.some((p) => p.conditions.some((c) => c.reason === "insiderRisk")),
     enabledCandidates: createCandidateIndex(
       compiled.filter((p) => p.mode === "enabled"),
       suites,
@@ -230,4 +240,55 @@ function createCandidateIndex(
         return byContext.get(target.authContext ?? "") ?? empty;
     }
   };
+}
+
+/**
+ * Precomputes every policy's users condition (R8-R13) once per distinct user profile: the
+ * facts that condition reads (explicit listing, referenced groups and roles, guest type,
+ * home tenant when a policy enumerates tenants). Users with equal facts share one result
+ * array, so a sign-in skips the users condition entirely.
+ */
+function attachSubjectProfiles(
+  directory: DirectoryIndex,
+  compiled: readonly CompiledPolicy[],
+  policies: readonly ConditionalAccessPolicy[],
+): void {
+  const listed = new Set<string>();
+  let enumeratesTenants = false;
+  for (const policy of policies) {
+    const users = policy.conditions?.users;
+    if (!users) continue;
+    for (const id of [...lower(users.includeUsers), ...lower(users.excludeUsers)]) listed.add(id);
+    for (const g of [users.includeGuestsOrExternalUsers, users.excludeGuestsOrExternalUsers]) {
+      if (g?.externalTenants && String(g.externalTenants.membershipKind).toLowerCase() === "enumerated") enumeratesTenants = true;
+    }
+  }
+  const profiles = new Map<string, { guestType: string | null; externalTenantId: string | null; matches: Uint8Array }>();
+  for (const entry of directory.users.values()) {
+    const guestType = classifyGuest(undefined, entry.user);
+    const tenant =
+      typeof entry.user.externalTenantId === "string" && entry.user.externalTenantId.length > 0
+        ? entry.user.externalTenantId.toLowerCase()
+        : null;
+    const key = `${listed.has(entry.id) ? entry.id : ""}|${entry.groups.join(",")}|${entry.roles.join(",")}|${guestType ?? ""}|${enumeratesTenants ? (tenant ?? "") : ""}`;
+    let profile = profiles.get(key);
+    if (!profile) {
+      const facts = {
+        kind: "user",
+        principalId: entry.id,
+        groups: entry.groups,
+        roles: entry.roles,
+        guestType,
+        externalTenantId: tenant,
+      } as unknown as SignInFacts;
+      const matches = new Uint8Array(compiled.length);
+      for (const policy of compiled) {
+        const users = policy.conditions[0];
+        matches[policy.index] = users !== undefined && users.reason === "users" && users.check(facts) === 1 ? 1 : 0;
+      }
+      profile = { guestType, externalTenantId: tenant, matches };
+      profiles.set(key, profile);
+    }
+    entry.subject = profile;
+  }
 }

@@ -20,6 +20,19 @@ export interface UserEntry {
   readonly user: DirectoryUser;
   readonly groups: Bitset;
   readonly roles: Bitset;
+  /**
+   * The users condition of every policy, precomputed for this user's directory facts and
+   * shared by every user with the same facts (set by `compileTenant`).
+   */
+  subject?: UserSubjectProfile;
+}
+
+export interface UserSubjectProfile {
+  /** Guest classification and home tenant the profile was computed for (R12, R13). */
+  readonly guestType: string | null;
+  readonly externalTenantId: string | null;
+  /** 1 where the policy's users condition matches, by policy index. */
+  readonly matches: Uint8Array;
 }
 
 export interface ServicePrincipalEntry {

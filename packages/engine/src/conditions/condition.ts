@@ -47,6 +47,8 @@ export interface SignInFacts {
   readonly externalTenantId: string | null;
   readonly groups: Bitset;
   readonly roles: Bitset;
+  /** Users-condition result per policy index, when precomputed for this user's profile. */
+  readonly subjectMatches: Uint8Array | null;
   readonly target: "application" | "userAction" | "authContext";
   readonly applications: readonly string[];
   readonly userAction: string | null;
@@ -67,7 +69,8 @@ export interface SignInFacts {
   readonly device: DeviceInfo | null;
   deviceAttributes(): FilterAttributes;
   readonly satisfied: SatisfiedControls;
-  readonly authenticationMethods: ReadonlySet<string>;
+  /** Bitmask of the authentication methods used in the session (see the strength catalog). */
+  readonly authenticationMethods: number;
 }
 
 export interface CompileContext {
@@ -77,6 +80,8 @@ export interface CompileContext {
   readonly suites: ReadonlyMap<string, ReadonlySet<string>>;
   /** Custom security attributes of resource service principals by appId (R19 filters). */
   readonly resourceAttributes: ReadonlyMap<string, FilterAttributes>;
+  /** Device properties referenced by any device filter (filled while compiling). */
+  readonly deviceProperties: Set<string>;
   /** Problems found while compiling, reported with the policy's path. */
   issue(policy: ConditionalAccessPolicy, issue: Omit<ValidationIssue, "severity"> & { severity?: ValidationIssue["severity"] }): void;
 }

@@ -4,6 +4,8 @@ import type { CompileContext } from "./condition.js";
 
 export interface CompiledFilter {
   readonly mode: "include" | "exclude";
+  /** Canonical property names the rule reads. */
+  readonly properties: readonly string[];
   /** The rule's value for these attributes, or null when the rule could not be compiled. */
   evaluate(attributes: FilterAttributes): boolean | null;
 }
@@ -26,7 +28,7 @@ export function compileFilterCondition(
       path: `${path}.mode`,
       message: `Filter mode "${String(filter.mode)}" is neither include nor exclude`,
     });
-    return { mode: "include", evaluate: () => null };
+    return { mode: "include", properties: [], evaluate: () => null };
   }
   const parsed = parseFilterRule(String(filter.rule ?? ""), { subject });
   if (!parsed.ok) {
@@ -35,8 +37,9 @@ export function compileFilterCondition(
       path: `${path}.rule`,
       message: parsed.errors.map((e) => e.message).join("; "),
     });
-    return { mode, evaluate: () => null };
+    return { mode, properties: [], evaluate: () => null };
   }
   const rule = parsed.rule;
-  return { mode, evaluate: (attributes) => rule.evaluate(attributes) };
+  if (subject === "device") for (const p of rule.properties) ctx.deviceProperties.add(p);
+  return { mode, properties: rule.properties, evaluate: (attributes) => rule.evaluate(attributes) };
 }

@@ -1,5 +1,5 @@
 import { intersects, type SparseMask, toSparseMask } from "../compile/bitset.js";
-import type { ConditionalAccessGuestsOrExternalUsers, ConditionalAccessPolicy } from "../policy/types.js";
+import type { ConditionalAccessGuestsOrExternalUsers, ConditionalAccessPolicy, DirectoryUser } from "../policy/types.js";
 import { type CompileContext, type CompiledCondition, lowerAll, MATCH, NO_MATCH, type SignInFacts, type Tri } from "./condition.js";
 import { isWorkloadIdentityPolicy } from "./workload-identities.js";
 
@@ -14,6 +14,20 @@ export const GUEST_OR_EXTERNAL_USER_TYPES = [
 ] as const;
 
 const GUEST_TYPE_BY_LOWER = new Map(GUEST_OR_EXTERNAL_USER_TYPES.map((t, i) => [t.toLowerCase(), 1 << i]));
+const GUEST_TYPE_NAMES = new Map(GUEST_OR_EXTERNAL_USER_TYPES.map((t) => [t.toLowerCase(), t]));
+
+/**
+ * R12: the guest/external classification of a sign-in: what the request declares, else what
+ * the directory says; a `userType: Guest` of unknown origin is a B2B collaboration guest.
+ */
+export function classifyGuest(declared: unknown, user: DirectoryUser | null | undefined): string | null {
+  const pick = (value: unknown): string | null =>
+    typeof value === "string" && value.length > 0 ? (GUEST_TYPE_NAMES.get(value.toLowerCase()) ?? null) : null;
+  const explicit = typeof declared === "string" && declared.length > 0 ? declared : user?.externalUserType;
+  const type = pick(explicit);
+  if (type !== null) return type;
+  return String(user?.userType ?? "").toLowerCase() === "guest" ? "b2bCollaborationGuest" : null;
+}
 
 export function guestTypeBit(guestType: string | null): number {
   return guestType === null ? 0 : (GUEST_TYPE_BY_LOWER.get(guestType.toLowerCase()) ?? 0);

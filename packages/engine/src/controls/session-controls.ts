@@ -44,13 +44,17 @@ export function mergeSessionControls(policies: readonly ConditionalAccessPolicy[
       const current = merged.signInFrequency;
       const currentHours = current ? frequencyHours(current) : Number.POSITIVE_INFINITY;
       if (!current || hours < currentHours) {
-        const everyTime = hours === 0;
-        merged.signInFrequency = {
-          frequencyInterval: everyTime ? "everyTime" : "timeBased",
-          ...(everyTime ? {} : { value: sif.value ?? undefined, type: sif.type ?? undefined }),
-          ...(sif.authenticationType ? { authenticationType: sif.authenticationType } : {}),
-          policyIds: [...(current?.policyIds ?? []), id],
+        const next: NonNullable<MergedSessionControls["signInFrequency"]> = {
+          frequencyInterval: hours === 0 ? "everyTime" : "timeBased",
+          policyIds: current ? current.policyIds : [],
         };
+        if (hours !== 0) {
+          if (typeof sif.value === "number") next.value = sif.value;
+          if (sif.type) next.type = sif.type;
+        }
+        if (sif.authenticationType) next.authenticationType = sif.authenticationType;
+        next.policyIds.push(id);
+        merged.signInFrequency = next;
       } else current.policyIds.push(id);
     }
     const pb = s.persistentBrowser;

@@ -3,17 +3,34 @@ import { compileTenant } from "../compile/compile-tenant.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
 import type { WhatIfRequest } from "../whatif/types.js";
 import { decide, whatIf } from "./evaluate.js";
-import { APPS, SP, USERS, baseTenant } from "./test-arbitraries.js";
+import { APPS, baseTenant, SP, USERS } from "./test-arbitraries.js";
 
-const policy = (overrides: Partial<ConditionalAccessPolicy> & { conditions?: Partial<ConditionalAccessPolicy["conditions"]> }): ConditionalAccessPolicy => ({
+const policy = (
+  overrides: Partial<Omit<ConditionalAccessPolicy, "conditions">> & { conditions?: Partial<ConditionalAccessPolicy["conditions"]> },
+): ConditionalAccessPolicy => ({
   id: "ffffffff-0000-0000-0000-000000000001",
   displayName: "P1",
   state: "enabled",
   ...overrides,
   conditions: {
-    users: { includeUsers: ["All"], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [], includeGuestsOrExternalUsers: null, excludeGuestsOrExternalUsers: null },
+    users: {
+      includeUsers: ["All"],
+      excludeUsers: [],
+      includeGroups: [],
+      excludeGroups: [],
+      includeRoles: [],
+      excludeRoles: [],
+      includeGuestsOrExternalUsers: null,
+      excludeGuestsOrExternalUsers: null,
+    },
     clientApplications: null,
-    applications: { includeApplications: ["All"], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassReferences: [], applicationFilter: null },
+    applications: {
+      includeApplications: ["All"],
+      excludeApplications: [],
+      includeUserActions: [],
+      includeAuthenticationContextClassReferences: [],
+      applicationFilter: null,
+    },
     clientAppTypes: ["all"],
     platforms: null,
     locations: null,
@@ -26,8 +43,16 @@ const policy = (overrides: Partial<ConditionalAccessPolicy> & { conditions?: Par
     deviceStates: null,
     ...overrides.conditions,
   },
-  grantControls: "grantControls" in overrides ? (overrides.grantControls ?? null) : { operator: "OR", builtInControls: ["mfa"], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
-  sessionControls: overrides.sessionControls ?? null,
+  grantControls: ("grantControls" in overrides
+    ? (overrides.grantControls ?? null)
+    : {
+        operator: "OR",
+        builtInControls: ["mfa"],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: null,
+      }) as ConditionalAccessPolicy["grantControls"],
+  sessionControls: (overrides.sessionControls ?? null) as ConditionalAccessPolicy["sessionControls"],
 });
 
 const request = (extra: Partial<WhatIfRequest> = {}, conditions: WhatIfRequest["signInConditions"] = {}): WhatIfRequest => ({
@@ -39,7 +64,9 @@ const request = (extra: Partial<WhatIfRequest> = {}, conditions: WhatIfRequest["
 
 describe("fail closed", () => {
   it("an enabled policy whose device filter rule does not parse is enforced, with the reason", () => {
-    const tenant = compileTenant(baseTenant([policy({ conditions: { devices: { deviceFilter: { mode: "exclude", rule: "device.isCompliant -eq" } } } })]));
+    const tenant = compileTenant(
+      baseTenant([policy({ conditions: { devices: { deviceFilter: { mode: "exclude", rule: "device.isCompliant -eq" } } } })]),
+    );
     expect(tenant.issues.map((i) => i.code)).toContain("invalidFilterRule");
     const answer = whatIf(tenant, request());
     expect(answer.value[0]).toMatchObject({ policyApplies: false, analysisReasons: "invalidCondition", result: "failure" });
@@ -50,7 +77,16 @@ describe("fail closed", () => {
   it("an invalid filter does not matter when another condition already excludes the sign-in", () => {
     const p = policy({
       conditions: {
-        users: { includeUsers: [USERS[1] as string], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [], includeGuestsOrExternalUsers: null, excludeGuestsOrExternalUsers: null },
+        users: {
+          includeUsers: [USERS[1] as string],
+          excludeUsers: [],
+          includeGroups: [],
+          excludeGroups: [],
+          includeRoles: [],
+          excludeRoles: [],
+          includeGuestsOrExternalUsers: null,
+          excludeGuestsOrExternalUsers: null,
+        },
         devices: { deviceFilter: { mode: "include", rule: "device.bogus -eq 1" } },
       },
     });
@@ -60,7 +96,10 @@ describe("fail closed", () => {
   });
 
   it("an unknown user is blocked", () => {
-    const d = decide(compileTenant(baseTenant([])), request({ signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: "12345678-0000-0000-0000-000000000000" } }));
+    const d = decide(
+      compileTenant(baseTenant([])),
+      request({ signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: "12345678-0000-0000-0000-000000000000" } }),
+    );
     expect(d.outcome).toBe("block");
     expect(d.blockReasons?.map((r) => r.code)).toEqual(["unknownUser"]);
   });
@@ -68,7 +107,14 @@ describe("fail closed", () => {
   it("a B2B direct connect user without a directory object is evaluated, not rejected (R12)", () => {
     const d = decide(
       compileTenant(baseTenant([policy({})])),
-      request({ signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: "12345678-0000-0000-0000-000000000000", externalUserType: "b2bDirectConnectUser", externalTenantId: "22222222-2222-2222-2222-222222222222" } }),
+      request({
+        signInIdentity: {
+          "@odata.type": "#microsoft.graph.userSignIn",
+          userId: "12345678-0000-0000-0000-000000000000",
+          externalUserType: "b2bDirectConnectUser",
+          externalTenantId: "22222222-2222-2222-2222-222222222222",
+        },
+      }),
     );
     // R37: direct-connect users can't do MFA in the resource tenant without inbound trust.
     expect(d.outcome).toBe("block");
@@ -82,13 +128,29 @@ describe("fail closed", () => {
   });
 
   it("an authentication strength the tenant does not have cannot be satisfied", () => {
-    const p = policy({ grantControls: { operator: "OR", builtInControls: [], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: { id: "99999999-0000-0000-0000-000000000000" } } });
+    const p = policy({
+      grantControls: {
+        operator: "OR",
+        builtInControls: [],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: { id: "99999999-0000-0000-0000-000000000000" },
+      },
+    });
     const d = decide(compileTenant(baseTenant([p])), request({ satisfied: { authenticationMethods: ["fido2"] } }));
     expect(d.outcome).toBe("block");
   });
 
   it("an unknown future grant control cannot be satisfied", () => {
-    const p = policy({ grantControls: { operator: "AND", builtInControls: ["unknownFutureValue"], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null } });
+    const p = policy({
+      grantControls: {
+        operator: "AND",
+        builtInControls: ["unknownFutureValue"],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: null,
+      },
+    });
     expect(decide(compileTenant(baseTenant([p])), request()).outcome).toBe("block");
   });
 
@@ -100,11 +162,29 @@ describe("fail closed", () => {
 
 describe("decisions", () => {
   it("a request for several resources is subject to the policies of each (R19)", () => {
-    const p = policy({ conditions: { applications: { includeApplications: [APPS[1] as string], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassReferences: [], applicationFilter: null } } });
+    const p = policy({
+      conditions: {
+        applications: {
+          includeApplications: [APPS[1] as string],
+          excludeApplications: [],
+          includeUserActions: [],
+          includeAuthenticationContextClassReferences: [],
+          applicationFilter: null,
+        },
+      },
+    });
     const tenant = compileTenant(baseTenant([p]));
     expect(decide(tenant, request()).outcome).toBe("grant");
     expect(
-      decide(tenant, request({ signInContext: { "@odata.type": "#microsoft.graph.applicationContext", includeApplications: [APPS[0] as string, APPS[1] as string] } })).outcome,
+      decide(
+        tenant,
+        request({
+          signInContext: {
+            "@odata.type": "#microsoft.graph.applicationContext",
+            includeApplications: [APPS[0] as string, APPS[1] as string],
+          },
+        }),
+      ).outcome,
     ).toBe("challenge");
   });
 
@@ -112,29 +192,57 @@ describe("decisions", () => {
     const mfa = policy({});
     const strong = policy({
       id: "ffffffff-0000-0000-0000-000000000002",
-      grantControls: { operator: "OR", builtInControls: [], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" } },
+      grantControls: {
+        operator: "OR",
+        builtInControls: [],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
+      },
     });
     const d = decide(compileTenant(baseTenant([mfa, strong])), request());
     expect(d.requiredControls).toEqual([
       {
         control: "authenticationStrength",
-        authenticationStrength: { id: "00000000-0000-0000-0000-000000000004", displayName: "Phishing-resistant MFA", allowedCombinations: ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"] },
+        authenticationStrength: {
+          id: "00000000-0000-0000-0000-000000000004",
+          displayName: "Phishing-resistant MFA",
+          allowedCombinations: ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
+        },
         policyIds: ["ffffffff-0000-0000-0000-000000000002", "ffffffff-0000-0000-0000-000000000001"],
       },
     ]);
   });
 
   it("service principals are never subject to user policies (R14) and can only be blocked (R16)", () => {
-    const sp: WhatIfRequest = { ...request(), signInIdentity: { "@odata.type": "#microsoft.graph.servicePrincipalSignIn", servicePrincipalId: SP } };
-    const user = policy({ grantControls: { operator: "OR", builtInControls: ["block"], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null } });
+    const sp: WhatIfRequest = {
+      ...request(),
+      signInIdentity: { "@odata.type": "#microsoft.graph.servicePrincipalSignIn", servicePrincipalId: SP },
+    };
+    const user = policy({
+      grantControls: {
+        operator: "OR",
+        builtInControls: ["block"],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: null,
+      },
+    });
     const answer = whatIf(compileTenant(baseTenant([user])), sp);
     expect(answer.value[0]).toMatchObject({ policyApplies: false, analysisReasons: "workloadIdentities" });
     expect(answer.decision.outcome).toBe("grant");
   });
 
   it("session controls merge to the shortest sign-in frequency (R41)", () => {
-    const a = policy({ grantControls: null, sessionControls: { signInFrequency: { isEnabled: true, value: 1, type: "days", frequencyInterval: "timeBased" } } });
-    const b = policy({ id: "ffffffff-0000-0000-0000-000000000002", grantControls: null, sessionControls: { signInFrequency: { isEnabled: true, value: 4, type: "hours", frequencyInterval: "timeBased" } } });
+    const a = policy({
+      grantControls: null,
+      sessionControls: { signInFrequency: { isEnabled: true, value: 1, type: "days", frequencyInterval: "timeBased" } },
+    });
+    const b = policy({
+      id: "ffffffff-0000-0000-0000-000000000002",
+      grantControls: null,
+      sessionControls: { signInFrequency: { isEnabled: true, value: 4, type: "hours", frequencyInterval: "timeBased" } },
+    });
     const d = decide(compileTenant(baseTenant([a, b])), request());
     expect(d.outcome).toBe("grant");
     expect(d.sessionControls.signInFrequency).toMatchObject({ value: 4, type: "hours", frequencyInterval: "timeBased" });
@@ -151,7 +259,13 @@ describe("decisions", () => {
   it("country locations use the injected IP-to-country lookup when the request gives no country (R26)", () => {
     const p = policy({
       conditions: { locations: { includeLocations: ["All"], excludeLocations: ["cccccccc-0000-0000-0000-000000000003"] } },
-      grantControls: { operator: "OR", builtInControls: ["block"], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
+      grantControls: {
+        operator: "OR",
+        builtInControls: ["block"],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: null,
+      },
     });
     const lookups: string[] = [];
     const tenant = compileTenant(baseTenant([p]), {

@@ -1,5 +1,13 @@
 import type { CompiledPolicy, CompiledTenant } from "../compile/compile-tenant.js";
-import { type AnalysisReason, MATCH, NO_MATCH, type SignInFacts, type Tri, UNDECIDABLE } from "../conditions/condition.js";
+import {
+  type AnalysisReason,
+  type CompiledCondition,
+  MATCH,
+  NO_MATCH,
+  type SignInFacts,
+  type Tri,
+  UNDECIDABLE,
+} from "../conditions/condition.js";
 import { evaluateGrant, type GrantControl, type GrantOutcome, mergeRequiredControls } from "../controls/grant-controls.js";
 import { mergeSessionControls, sessionControlNames } from "../controls/session-controls.js";
 import type { AppliedPolicyResult, BlockReason, Decision, WhatIfAnalysisResult, WhatIfRequest, WhatIfResponse } from "../whatif/types.js";
@@ -16,21 +24,45 @@ export interface PolicyJudgement {
   readonly grant: GrantOutcome | null;
 }
 
-/** R5, R6, R46: every configured condition must match; the first that does not names the reason. */
-export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, facts: SignInFacts): PolicyJudgement {
-  let undecided: AnalysisReason | null = null;
-  for (const condition of policy.conditions) {
+const APPLIES = -1;
+const APPLIES_UNDECIDED = -2;
+/** A precomputed users condition (R8-R13) said no: reported as the users reason. */
+const USERS_PRECOMPUTED = -3;
+
+/**
+ * R5, R6, R46: every configured condition must match. Returns APPLIES, APPLIES_UNDECIDED
+ * (some condition could not be decided and none failed), or the index of the first
+ * condition that failed. Allocation-free: this runs for every candidate policy.
+ */
+function firstUnmet(policy: CompiledPolicy, facts: SignInFacts): number {
+  const conditions = policy.conditions;
+  let i = 0;
+  // The users condition (always first) may be precomputed for the user's profile.
+  const subject = facts.subjectMatches;
+  if (subject !== null) {
+    if (subject[policy.index] === 0) return USERS_PRECOMPUTED;
+    i = 1;
+  }
+  let undecided = false;
+  for (; i < conditions.length; i++) {
+    const condition = conditions[i] as CompiledCondition;
     if (condition.subjects !== "both" && condition.subjects !== facts.kind) continue;
     const r = condition.check(facts);
-    if (r === NO_MATCH) return { policy, applies: NO_MATCH, reason: condition.reason, grant: null };
-    if (r === UNDECIDABLE && undecided === null) {
-      undecided = "invalidCondition";
-    }
+    if (r === NO_MATCH) return i;
+    if (r === UNDECIDABLE) undecided = true;
   }
+  return undecided ? APPLIES_UNDECIDED : APPLIES;
+}
+
+/** One policy judged against one sign-in: applicability, the first unmet condition, the grant state. */
+export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, facts: SignInFacts): PolicyJudgement {
+  const unmet = firstUnmet(policy, facts);
+  if (unmet === USERS_PRECOMPUTED) return { policy, applies: NO_MATCH, reason: "users", grant: null };
+  if (unmet >= 0) return { policy, applies: NO_MATCH, reason: (policy.conditions[unmet] as CompiledCondition).reason, grant: null };
   const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
-  return undecided === null
+  return unmet === APPLIES
     ? { policy, applies: MATCH, reason: "notSet", grant }
-    : { policy, applies: UNDECIDABLE, reason: undecided, grant };
+    : { policy, applies: UNDECIDABLE, reason: "invalidCondition", grant };
 }
 
 /** R42: the sign-in-log result of a judged policy. */
@@ -117,9 +149,18 @@ export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision
   const { facts, problems } = prepareSignIn(tenant, request);
   const candidates = tenant.enabledCandidates(facts);
   const judgements: PolicyJudgement[] = [];
-  for (const policy of candidates) {
-    const j = judgePolicy(tenant, policy, facts);
-    if (j.applies !== NO_MATCH) judgements.push(j);
+  for (let i = 0; i < candidates.length; i++) {
+    const policy = candidates[i] as CompiledPolicy;
+    const unmet = firstUnmet(policy, facts);
+    if (unmet === APPLIES || unmet === APPLIES_UNDECIDED) {
+      const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
+      judgements.push({
+        policy,
+        applies: unmet === APPLIES ? MATCH : UNDECIDABLE,
+        reason: unmet === APPLIES ? "notSet" : "invalidCondition",
+        grant,
+      });
+    }
   }
   return combineDecision(judgements, problems);
 }
@@ -150,7 +191,8 @@ export function whatIf(tenant: CompiledTenant, request: WhatIfRequest): WhatIfRe
   for (const j of judgements) {
     const policyApplies = j.applies === MATCH;
     if (request.appliedPoliciesOnly === true && j.applies === NO_MATCH) continue;
-    value.push({ ...j.policy.policy, policyApplies, analysisReasons: j.reason, result: policyResult(j) });
+    // Object.assign, not spread: markedly cheaper on Node 20 for these wide objects.
+    value.push(Object.assign({}, j.policy.policy, { policyApplies, analysisReasons: j.reason, result: policyResult(j) }));
   }
   return { value, decision };
 }

@@ -3,7 +3,7 @@ import type { CompiledTenant } from "../compile/compile-tenant.js";
 import type { ServicePrincipalEntry, UserEntry } from "../compile/directory-index.js";
 import { REGISTER_DEVICE, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import type { SignInFacts } from "../conditions/condition.js";
-import { GUEST_OR_EXTERNAL_USER_TYPES } from "../conditions/users.js";
+import { classifyGuest } from "../conditions/users.js";
 import { deviceFilterAttributes, type FilterAttributes } from "../filter/index.js";
 import { type IpAddress, parseIpAddress } from "../network/index.js";
 import type { BlockReason, WhatIfRequest } from "../whatif/types.js";
@@ -34,7 +34,19 @@ const USER_ACTIONS: Readonly<Record<string, string>> = {
   [REGISTER_DEVICE]: REGISTER_DEVICE,
 };
 
-const GUEST_TYPES = new Map(GUEST_OR_EXTERNAL_USER_TYPES.map((t) => [t.toLowerCase(), t]));
+const USER_SIGN_IN = "#microsoft.graph.userSignIn";
+const SERVICE_PRINCIPAL_SIGN_IN = "#microsoft.graph.servicePrincipalSignIn";
+const APPLICATION_CONTEXT = "#microsoft.graph.applicationContext";
+const NONE: readonly string[] = [];
+
+/** R30: current and protocol-tracked transfer methods (flags enum text or one value). */
+function addTransferMethods(into: string[], value: unknown): void {
+  if (typeof value !== "string" || value.length === 0 || value === "none") return;
+  for (const part of value.split(",")) {
+    const v = part.trim().toLowerCase();
+    if (v.length > 0 && v !== "none" && !into.includes(v)) into.push(v);
+  }
+}
 
 const lowerOr = (value: unknown, fallback: string): string =>
   typeof value === "string" && value.length > 0 ? value.toLowerCase() : fallback;
@@ -55,11 +67,14 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   const problems: BlockReason[] = [];
   const identity = (request?.signInIdentity ?? {}) as unknown as Record<string, unknown>;
   const conditions = request?.signInConditions ?? {};
+  const identityType = identity["@odata.type"];
   const isServicePrincipal =
-    String(identity["@odata.type"] ?? "")
-      .toLowerCase()
-      .endsWith("serviceprincipalsignin") ||
-    (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string");
+    identityType === SERVICE_PRINCIPAL_SIGN_IN ||
+    (identityType !== USER_SIGN_IN &&
+      (String(identityType ?? "")
+        .toLowerCase()
+        .endsWith("serviceprincipalsignin") ||
+        (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string")));
 
   let user: UserEntry | null = null;
   let servicePrincipal: ServicePrincipalEntry | null = null;
@@ -88,14 +103,21 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
       });
     }
   } else {
-    principalId = lowerOr(identity.userId, "");
-    user = tenant.directory.users.get(principalId) ?? null;
-    const declared = lowerOr(identity.externalUserType, lowerOr(user?.user.externalUserType, "none"));
-    guestType = GUEST_TYPES.get(declared) ?? null;
-    // R12: a guest (userType Guest) of unknown origin is a B2B collaboration guest.
-    if (guestType === null && String(user?.user.userType ?? "").toLowerCase() === "guest") guestType = "b2bCollaborationGuest";
-    const tenantIdValue = identity.externalTenantId ?? user?.user.externalTenantId;
-    externalTenantId = typeof tenantIdValue === "string" && tenantIdValue.length > 0 ? tenantIdValue.toLowerCase() : null;
+    const rawId = identity.userId;
+    // Ids are usually lower-case already: try the id as given before lower-casing it.
+    user = (typeof rawId === "string" ? tenant.directory.users.get(rawId) : undefined) ?? null;
+    principalId = user !== null ? user.id : lowerOr(rawId, "");
+    if (user === null) user = tenant.directory.users.get(principalId) ?? null;
+    const profile = user?.subject;
+    if (profile !== undefined && identity.externalUserType === undefined && identity.externalTenantId === undefined) {
+      // The directory's guest facts, already classified when the profile was built.
+      guestType = profile.guestType;
+      externalTenantId = profile.externalTenantId;
+    } else {
+      guestType = classifyGuest(identity.externalUserType, user?.user);
+      const tenantIdValue = identity.externalTenantId ?? user?.user.externalTenantId;
+      externalTenantId = typeof tenantIdValue === "string" && tenantIdValue.length > 0 ? tenantIdValue.toLowerCase() : null;
+    }
     // B2B direct connect users have no object in the resource tenant (R12).
     if (user === null && guestType !== "b2bDirectConnectUser") {
       problems.push({ policyId: "", code: "unknownUser", message: `User "${String(identity.userId ?? "")}" is not in the tenant` });
@@ -103,9 +125,10 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   }
 
   const context = (request?.signInContext ?? {}) as unknown as Record<string, unknown>;
-  const contextType = String(context["@odata.type"] ?? "").toLowerCase();
+  const rawContextType = context["@odata.type"];
+  const contextType = rawContextType === APPLICATION_CONTEXT ? "application" : String(rawContextType ?? "").toLowerCase();
   let target: SignInFacts["target"] = "application";
-  let applications: string[] = [];
+  const applications: string[] = [];
   let userAction: string | null = null;
   let authContext: string | null = null;
   if (contextType.endsWith("useractioncontext") || (contextType === "" && typeof context.userAction === "string")) {
@@ -116,7 +139,7 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     authContext = lowerOr(context.authenticationContextValue, "");
   } else {
     const apps = context.includeApplications;
-    applications = Array.isArray(apps) ? apps.filter((a): a is string => typeof a === "string").map((a) => a.toLowerCase()) : [];
+    if (Array.isArray(apps)) for (const a of apps) if (typeof a === "string") applications.push(a.toLowerCase());
     if (applications.length === 0)
       problems.push({ policyId: "", code: "noTarget", message: "The request names no application, user action or authentication context" });
   }
@@ -124,7 +147,7 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   let address: IpAddress | null = null;
   const ip = conditions.ipAddress;
   if (typeof ip === "string" && ip.length > 0) {
-    address = parseIpAddress(ip.trim());
+    address = parseIpAddress(ip) ?? parseIpAddress(ip.trim());
     if (address === null) problems.push({ policyId: "", code: "invalidIpAddress", message: `"${ip}" is not an IPv4 or IPv6 address` });
   }
   let country: string | null =
@@ -136,21 +159,20 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   const located = tenant.locations.resolve(address, country);
 
   const transferMethods: string[] = [];
-  for (const m of [conditions.authenticationFlow?.transferMethod, conditions.originalTransferMethod]) {
-    if (typeof m === "string")
-      for (const part of m.split(",")) {
-        const v = part.trim().toLowerCase();
-        if (v.length > 0 && v !== "none" && !transferMethods.includes(v)) transferMethods.push(v);
-      }
-  }
+  addTransferMethods(transferMethods, conditions.authenticationFlow?.transferMethod);
+  addTransferMethods(transferMethods, conditions.originalTransferMethod);
 
   const device = conditions.deviceInfo ?? null;
   let attributes: FilterAttributes | null = null;
   const satisfied = request?.satisfied ?? {};
-  const methods = new Set<string>();
-  for (const m of satisfied.authenticationMethods ?? []) if (typeof m === "string") methods.add(m.toLowerCase());
+  const methods = tenant.strengths.methodMask(satisfied.authenticationMethods);
 
   const entry = user ?? servicePrincipal;
+  // The precomputed users-condition results hold only if the request does not override
+  // the directory's guest facts.
+  const profile = user?.subject;
+  const subjectMatches =
+    profile && profile.guestType === guestType && profile.externalTenantId === externalTenantId ? profile.matches : null;
   const facts: SignInFacts = {
     kind: isServicePrincipal ? "servicePrincipal" : "user",
     principalId,
@@ -158,6 +180,7 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     servicePrincipal,
     guestType,
     externalTenantId,
+    subjectMatches,
     groups: entry?.groups ?? EMPTY_BITSET,
     roles: entry?.roles ?? EMPTY_BITSET,
     target,
@@ -171,11 +194,13 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     signInRisk: lowerOr(conditions.signInRiskLevel, "none"),
     userRisk: lowerOr(conditions.userRiskLevel, "none"),
     servicePrincipalRisk: lowerOr(conditions.servicePrincipalRiskLevel, "none"),
-    insiderRisk: lowerOr(conditions.insiderRiskLevel, lowerOr(user?.user.insiderRiskLevel, "none")),
-    transferMethods,
+    // R29: the request's level, else the user's current level from the directory (read only
+    // when some policy has an insider-risk condition: it touches the user object).
+    insiderRisk: lowerOr(conditions.insiderRiskLevel, tenant.usesInsiderRisk ? lowerOr(user?.user.insiderRiskLevel, "none") : "none"),
+    transferMethods: transferMethods.length === 0 ? NONE : transferMethods,
     device,
     deviceAttributes() {
-      attributes ??= device ? deviceFilterAttributes(device) : NO_ATTRIBUTES;
+      attributes ??= device ? tenant.readDeviceAttributes(device) : NO_ATTRIBUTES;
       return attributes;
     },
     satisfied,

@@ -150,20 +150,32 @@ function toCollection(value: unknown): readonly string[] | null {
   return items.length === 0 ? null : Object.freeze(items);
 }
 
+/**
+ * Fast path for the common case (keys spelled as documented): when every own key with a
+ * value is a documented field, the object itself is the input and no copy is made.
+ */
+function isCanonical(source: Source): boolean {
+  for (const key in source) {
+    if (!INPUT_FIELD_SET.has(key) && source[key] !== undefined && source[key] !== null) return false;
+  }
+  return true;
+}
+
 export function deviceFilterAttributes(deviceInfo: Record<string, unknown> | null | undefined): FilterAttributes {
   if (!isRecord(deviceInfo)) return UNREGISTERED_DEVICE_ATTRIBUTES;
-  const input = gather(deviceInfo);
+  const input = (isCanonical(deviceInfo) ? deviceInfo : gather(deviceInfo)) as Partial<Record<InputField, unknown>>;
   const mdmAppId = toText(input.mdmAppId);
   const trustType = toText(input.trustType);
   const isCompliant = toBoolean(input.isCompliant);
   const extensionAttributesAvailable =
     typeof mdmAppId === "string" || isCompliant === true || (typeof trustType === "string" && trustType.toLowerCase() === "serverad");
-  const nested = extensionAttributesAvailable && isRecord(input.extensionAttributes) ? gather(input.extensionAttributes) : undefined;
-  const ext = (n: number): string | boolean | null => {
-    if (!extensionAttributesAvailable) return null;
-    const name = EXTENSION_ATTRIBUTES[n - 1] as InputField;
-    return toText(input[name]) ?? (nested === undefined ? null : toText(nested[name]));
-  };
+  let e: (string | boolean | null)[] = NO_EXTENSION_ATTRIBUTES;
+  if (extensionAttributesAvailable) {
+    const nested = isRecord(input.extensionAttributes) ? gather(input.extensionAttributes) : undefined;
+    e = (EXTENSION_ATTRIBUTES as readonly InputField[]).map(
+      (name) => toText(input[name]) ?? (nested === undefined ? null : toText(nested[name])),
+    );
+  }
   // One object literal: a single fixed shape, far cheaper than adding 29 keys one by one.
   return Object.freeze({
     deviceId: toText(input.deviceId),
@@ -176,24 +188,74 @@ export function deviceFilterAttributes(deviceInfo: Record<string, unknown> | nul
     model: toText(input.model),
     operatingSystem: toText(input.operatingSystem),
     operatingSystemVersion: toText(input.operatingSystemVersion),
-    physicalIds: toCollection(input.physicalIds),
+    physicalIds: input.physicalIds === undefined ? null : toCollection(input.physicalIds),
     profileType: toText(input.profileType),
-    systemLabels: toCollection(input.systemLabels),
+    systemLabels: input.systemLabels === undefined ? null : toCollection(input.systemLabels),
     trustType,
-    extensionAttribute1: ext(1),
-    extensionAttribute2: ext(2),
-    extensionAttribute3: ext(3),
-    extensionAttribute4: ext(4),
-    extensionAttribute5: ext(5),
-    extensionAttribute6: ext(6),
-    extensionAttribute7: ext(7),
-    extensionAttribute8: ext(8),
-    extensionAttribute9: ext(9),
-    extensionAttribute10: ext(10),
-    extensionAttribute11: ext(11),
-    extensionAttribute12: ext(12),
-    extensionAttribute13: ext(13),
-    extensionAttribute14: ext(14),
-    extensionAttribute15: ext(15),
+    extensionAttribute1: e[0] ?? null,
+    extensionAttribute2: e[1] ?? null,
+    extensionAttribute3: e[2] ?? null,
+    extensionAttribute4: e[3] ?? null,
+    extensionAttribute5: e[4] ?? null,
+    extensionAttribute6: e[5] ?? null,
+    extensionAttribute7: e[6] ?? null,
+    extensionAttribute8: e[7] ?? null,
+    extensionAttribute9: e[8] ?? null,
+    extensionAttribute10: e[9] ?? null,
+    extensionAttribute11: e[10] ?? null,
+    extensionAttribute12: e[11] ?? null,
+    extensionAttribute13: e[12] ?? null,
+    extensionAttribute14: e[13] ?? null,
+    extensionAttribute15: e[14] ?? null,
   });
+}
+
+const NO_EXTENSION_ATTRIBUTES: (string | boolean | null)[] = [];
+
+/**
+ * A reader specialised to the device properties a tenant's filters reference, for the
+ * sign-in path. It expects a normalized (`normalizeWhatIfRequest`) deviceInfo with the
+ * documented camelCase names and reads nothing else: a handful of property loads instead of
+ * every attribute of §3.7. Values follow `deviceFilterAttributes` exactly.
+ */
+export function createDeviceAttributeReader(
+  properties: Iterable<string>,
+): (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes {
+  const wanted = [...new Set(properties)];
+  const needsExtensions = wanted.some((p) => p.startsWith("extensionAttribute"));
+  return (deviceInfo) => {
+    if (!isRecord(deviceInfo)) return UNREGISTERED_DEVICE_ATTRIBUTES;
+    let extensionsAvailable = false;
+    let nested: Record<InputField, unknown> | undefined;
+    if (needsExtensions) {
+      const trustType = toText(deviceInfo.trustType);
+      extensionsAvailable =
+        typeof toText(deviceInfo.mdmAppId) === "string" ||
+        toBoolean(deviceInfo.isCompliant) === true ||
+        (typeof trustType === "string" && trustType.toLowerCase() === "serverad");
+      if (extensionsAvailable && isRecord(deviceInfo.extensionAttributes)) nested = gather(deviceInfo.extensionAttributes);
+    }
+    const out: Record<string, string | boolean | readonly string[] | null> = {};
+    for (const name of wanted) {
+      switch (name) {
+        case "isCompliant":
+          out[name] = toBoolean(deviceInfo.isCompliant);
+          break;
+        case "deviceOwnership":
+          out[name] = toText(deviceInfo.ownership) ?? toText(deviceInfo.deviceOwnership);
+          break;
+        case "physicalIds":
+        case "systemLabels":
+          out[name] = toCollection(deviceInfo[name]);
+          break;
+        default:
+          if (name.startsWith("extensionAttribute")) {
+            out[name] = extensionsAvailable
+              ? (toText(deviceInfo[name]) ?? (nested === undefined ? null : toText(nested[name as InputField])))
+              : null;
+          } else out[name] = toText(deviceInfo[name]);
+      }
+    }
+    return out;
+  };
 }

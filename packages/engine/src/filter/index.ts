@@ -4,6 +4,7 @@
  */
 
 export {
+  createDeviceAttributeReader,
   deviceFilterAttributes,
   UNREGISTERED_DEVICE_ATTRIBUTES,
 } from "./device-filter-attributes.js";
