@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "@gatehouse/engine": fileURLToPath(new URL("./packages/engine/src/index.ts", import.meta.url)),
+      "@gatehouse/bench": fileURLToPath(new URL("./packages/bench/src/index.ts", import.meta.url)),
     },
   },
   test: {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { CliError, ExitCode, oneLine } from "./cli-error.js";
 import { type CliIo, processIo } from "./cli-io.js";
+import { registerBenchCommand } from "./commands/bench.js";
 import { runTest } from "./commands/test.js";
 import { runValidate } from "./commands/validate.js";
 import { runWhatif } from "./commands/whatif.js";
@@ -169,5 +170,5 @@ if (isEntryPoint()) {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  process.exitCode = await runCli(process.argv.slice(2), processIo());
+  process.exitCode = await runCli(process.argv.slice(2), processIo(), [registerBenchCommand]);
 }
