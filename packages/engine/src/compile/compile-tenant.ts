@@ -1,7 +1,7 @@
 import { compileApplicationsCondition, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import { compileAuthenticationFlowsCondition } from "../conditions/authentication-flows.js";
 import { compileClientAppTypesCondition } from "../conditions/client-app-types.js";
-import type { CompileContext, CompiledCondition, SignInFacts } from "../conditions/condition.js";
+import { type CompileContext, type CompiledCondition, MATCH, NO_MATCH, type SignInFacts } from "../conditions/condition.js";
 import { compileDevicePlatformsCondition } from "../conditions/device-platforms.js";
 import { compileDevicesCondition } from "../conditions/devices.js";
 import { compileLocationsCondition } from "../conditions/locations.js";
@@ -53,8 +53,17 @@ export interface CompiledTenant {
   /** Filter attributes of a normalized deviceInfo, limited to what the tenant's device filters read (§3.7). */
   readonly readDeviceAttributes: (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes;
   /** Enabled policies that may apply to a target; every other enabled policy provably does not (R19). */
-  enabledCandidates(target: CandidateTarget): readonly CompiledPolicy[];
+  enabledCandidates(target: CandidateTarget): CandidateList;
 }
+
+export interface CandidateList {
+  readonly policies: readonly CompiledPolicy[];
+  /** 1 where the policy's application condition is already known to match the target. */
+  readonly targetMatched: Uint8Array;
+}
+
+/** Position of the applications condition in every policy's condition list (users, workload identities, applications, ...). */
+export const APPLICATIONS_CONDITION = 2;
 
 export interface CandidateTarget {
   readonly target: "application" | "userAction" | "authContext";
@@ -181,13 +190,14 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
 
 /**
  * Per-target candidate lists (R19, R22, R23). A policy is left out only when its
- * application condition cannot match the target; filters make a policy a candidate for
- * every application (the filter decides at evaluation).
+ * application condition cannot match the target. For a single application the condition
+ * itself is evaluated here, once per application id (it depends on nothing else), so the
+ * sign-in path only checks `targetMatched`.
  */
 function createCandidateIndex(
   policies: readonly CompiledPolicy[],
   suites: ReadonlyMap<string, ReadonlySet<string>>,
-): (target: CandidateTarget) => readonly CompiledPolicy[] {
+): (target: CandidateTarget) => CandidateList {
   const forAllApps: CompiledPolicy[] = [];
   const byApp = new Map<string, CompiledPolicy[]>();
   const byAction = new Map<string, CompiledPolicy[]>();
@@ -213,34 +223,56 @@ function createCandidateIndex(
     for (const action of lower(apps.includeUserActions)) push(byAction, action, policy);
     for (const context of lower(apps.includeAuthenticationContextClassReferences)) push(byContext, context, policy);
   }
-  const merged = new Map<string, readonly CompiledPolicy[]>();
   const byIndex = (a: CompiledPolicy, b: CompiledPolicy): number => a.index - b.index;
-  const forApp = (appId: string): readonly CompiledPolicy[] => {
-    let list = merged.get(appId);
-    if (!list) {
-      const specific = byApp.get(appId);
-      list = specific ? [...new Set([...forAllApps, ...specific])].sort(byIndex) : forAllApps;
-      // Bounded: unknown app ids share the all-apps list and are not cached.
-      if (specific) merged.set(appId, list);
+  const unresolved = (list: readonly CompiledPolicy[]): CandidateList => ({ policies: list, targetMatched: new Uint8Array(list.length) });
+
+  // One application: evaluate each candidate's application condition for it now.
+  const resolveApp = (appId: string): CandidateList => {
+    const specific = byApp.get(appId);
+    const merged = specific ? [...new Set([...forAllApps, ...specific])].sort(byIndex) : forAllApps;
+    const facts = { target: "application", applications: [appId], userAction: null, authContext: null } as unknown as SignInFacts;
+    const kept: CompiledPolicy[] = [];
+    const matched: number[] = [];
+    for (const policy of merged) {
+      const condition = policy.conditions[APPLICATIONS_CONDITION];
+      const r = condition === undefined ? MATCH : condition.check(facts);
+      if (r === NO_MATCH) continue;
+      kept.push(policy);
+      matched.push(r === MATCH ? 1 : 0);
+    }
+    return { policies: kept, targetMatched: Uint8Array.from(matched) };
+  };
+  // Bounded cache: application ids come from requests; when full it starts over.
+  const cache = new Map<string, CandidateList>();
+  const forApp = (appId: string): CandidateList => {
+    let list = cache.get(appId);
+    if (list === undefined) {
+      list = resolveApp(appId);
+      if (cache.size >= APP_CACHE_LIMIT) cache.clear();
+      cache.set(appId, list);
     }
     return list;
   };
-  const empty: readonly CompiledPolicy[] = [];
+  const empty = unresolved([]);
+  const actionLists = new Map([...byAction].map(([k, v]) => [k, unresolved(v)]));
+  const contextLists = new Map([...byContext].map(([k, v]) => [k, unresolved(v)]));
   return (target) => {
     switch (target.target) {
       case "application": {
         if (target.applications.length === 1) return forApp(target.applications[0] as string);
         const union = new Set<CompiledPolicy>();
-        for (const appId of target.applications) for (const p of forApp(appId)) union.add(p);
-        return [...union].sort(byIndex);
+        for (const appId of target.applications) for (const p of forApp(appId).policies) union.add(p);
+        return unresolved([...union].sort(byIndex));
       }
       case "userAction":
-        return byAction.get(target.userAction ?? "") ?? empty;
+        return actionLists.get(target.userAction ?? "") ?? empty;
       case "authContext":
-        return byContext.get(target.authContext ?? "") ?? empty;
+        return contextLists.get(target.authContext ?? "") ?? empty;
     }
   };
 }
+
+const APP_CACHE_LIMIT = 10_000;
 
 /**
  * Precomputes every policy's users condition (R8-R13) once per distinct user profile: the

@@ -1,4 +1,4 @@
-import type { CompiledPolicy, CompiledTenant } from "../compile/compile-tenant.js";
+import { APPLICATIONS_CONDITION, type CompiledPolicy, type CompiledTenant } from "../compile/compile-tenant.js";
 import {
   type AnalysisReason,
   type CompiledCondition,
@@ -34,7 +34,7 @@ const USERS_PRECOMPUTED = -3;
  * (some condition could not be decided and none failed), or the index of the first
  * condition that failed. Allocation-free: this runs for every candidate policy.
  */
-function firstUnmet(policy: CompiledPolicy, facts: SignInFacts): number {
+function firstUnmet(policy: CompiledPolicy, facts: SignInFacts, targetMatched = false): number {
   const conditions = policy.conditions;
   let i = 0;
   // The users condition (always first) may be precomputed for the user's profile.
@@ -45,6 +45,7 @@ function firstUnmet(policy: CompiledPolicy, facts: SignInFacts): number {
   }
   let undecided = false;
   for (; i < conditions.length; i++) {
+    if (targetMatched && i === APPLICATIONS_CONDITION) continue;
     const condition = conditions[i] as CompiledCondition;
     if (condition.subjects !== "both" && condition.subjects !== facts.kind) continue;
     const r = condition.check(facts);
@@ -147,11 +148,11 @@ export function combineDecision(enabled: readonly PolicyJudgement[], problems: r
  */
 export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision {
   const { facts, problems } = prepareSignIn(tenant, request);
-  const candidates = tenant.enabledCandidates(facts);
+  const { policies: candidates, targetMatched } = tenant.enabledCandidates(facts);
   const judgements: PolicyJudgement[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const policy = candidates[i] as CompiledPolicy;
-    const unmet = firstUnmet(policy, facts);
+    const unmet = firstUnmet(policy, facts, targetMatched[i] === 1);
     if (unmet === APPLIES || unmet === APPLIES_UNDECIDED) {
       const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
       judgements.push({

@@ -212,50 +212,86 @@ export function deviceFilterAttributes(deviceInfo: Record<string, unknown> | nul
 
 const NO_EXTENSION_ATTRIBUTES: (string | boolean | null)[] = [];
 
+/** Every filter attribute, null until read: one fixed object shape keeps rule evaluation monomorphic. */
+class DeviceAttributeValues {
+  deviceId: string | boolean | null = null;
+  displayName: string | boolean | null = null;
+  deviceOwnership: string | boolean | null = null;
+  enrollmentProfileName: string | boolean | null = null;
+  isCompliant: boolean | null = null;
+  manufacturer: string | boolean | null = null;
+  mdmAppId: string | boolean | null = null;
+  model: string | boolean | null = null;
+  operatingSystem: string | boolean | null = null;
+  operatingSystemVersion: string | boolean | null = null;
+  physicalIds: readonly string[] | null = null;
+  profileType: string | boolean | null = null;
+  systemLabels: readonly string[] | null = null;
+  trustType: string | boolean | null = null;
+  extensionAttribute1: string | boolean | null = null;
+  extensionAttribute2: string | boolean | null = null;
+  extensionAttribute3: string | boolean | null = null;
+  extensionAttribute4: string | boolean | null = null;
+  extensionAttribute5: string | boolean | null = null;
+  extensionAttribute6: string | boolean | null = null;
+  extensionAttribute7: string | boolean | null = null;
+  extensionAttribute8: string | boolean | null = null;
+  extensionAttribute9: string | boolean | null = null;
+  extensionAttribute10: string | boolean | null = null;
+  extensionAttribute11: string | boolean | null = null;
+  extensionAttribute12: string | boolean | null = null;
+  extensionAttribute13: string | boolean | null = null;
+  extensionAttribute14: string | boolean | null = null;
+  extensionAttribute15: string | boolean | null = null;
+}
+
+type Reader = (info: Source, out: DeviceAttributeValues) => void;
+
+/** One reader per property, each with a static property name (fast loads and stores). */
+const READERS: Readonly<Record<string, Reader>> = {
+  deviceId: (i, o) => void (o.deviceId = toText(i.deviceId)),
+  displayName: (i, o) => void (o.displayName = toText(i.displayName)),
+  deviceOwnership: (i, o) => void (o.deviceOwnership = toText(i.ownership) ?? toText(i.deviceOwnership)),
+  enrollmentProfileName: (i, o) => void (o.enrollmentProfileName = toText(i.enrollmentProfileName)),
+  isCompliant: (i, o) => void (o.isCompliant = toBoolean(i.isCompliant)),
+  manufacturer: (i, o) => void (o.manufacturer = toText(i.manufacturer)),
+  mdmAppId: (i, o) => void (o.mdmAppId = toText(i.mdmAppId)),
+  model: (i, o) => void (o.model = toText(i.model)),
+  operatingSystem: (i, o) => void (o.operatingSystem = toText(i.operatingSystem)),
+  operatingSystemVersion: (i, o) => void (o.operatingSystemVersion = toText(i.operatingSystemVersion)),
+  physicalIds: (i, o) => void (o.physicalIds = i.physicalIds === undefined ? null : toCollection(i.physicalIds)),
+  profileType: (i, o) => void (o.profileType = toText(i.profileType)),
+  systemLabels: (i, o) => void (o.systemLabels = i.systemLabels === undefined ? null : toCollection(i.systemLabels)),
+  trustType: (i, o) => void (o.trustType = toText(i.trustType)),
+};
+
+/** §3.7: extension attributes exist only for Intune-managed, compliant or hybrid-joined devices. */
+function extensionAttributesAvailable(info: Source): boolean {
+  if (typeof toText(info.mdmAppId) === "string" || toBoolean(info.isCompliant) === true) return true;
+  const trustType = toText(info.trustType);
+  return typeof trustType === "string" && trustType.toLowerCase() === "serverad";
+}
+
 /**
  * A reader specialised to the device properties a tenant's filters reference, for the
  * sign-in path. It expects a normalized (`normalizeWhatIfRequest`) deviceInfo with the
- * documented camelCase names and reads nothing else: a handful of property loads instead of
- * every attribute of §3.7. Values follow `deviceFilterAttributes` exactly.
+ * documented camelCase names and reads only those properties; every other attribute is
+ * null. Values follow `deviceFilterAttributes` exactly.
  */
-export function createDeviceAttributeReader(
-  properties: Iterable<string>,
-): (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes {
+export function createDeviceAttributeReader(properties: Iterable<string>): (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes {
   const wanted = [...new Set(properties)];
-  const needsExtensions = wanted.some((p) => p.startsWith("extensionAttribute"));
+  const readers = wanted.flatMap((name) => (READERS[name] ? [READERS[name]] : []));
+  const extensions = (EXTENSION_ATTRIBUTES as readonly string[]).filter((name) => wanted.includes(name)) as (keyof DeviceAttributeValues)[];
   return (deviceInfo) => {
     if (!isRecord(deviceInfo)) return UNREGISTERED_DEVICE_ATTRIBUTES;
-    let extensionsAvailable = false;
-    let nested: Record<InputField, unknown> | undefined;
-    if (needsExtensions) {
-      const trustType = toText(deviceInfo.trustType);
-      extensionsAvailable =
-        typeof toText(deviceInfo.mdmAppId) === "string" ||
-        toBoolean(deviceInfo.isCompliant) === true ||
-        (typeof trustType === "string" && trustType.toLowerCase() === "serverad");
-      if (extensionsAvailable && isRecord(deviceInfo.extensionAttributes)) nested = gather(deviceInfo.extensionAttributes);
-    }
-    const out: Record<string, string | boolean | readonly string[] | null> = {};
-    for (const name of wanted) {
-      switch (name) {
-        case "isCompliant":
-          out[name] = toBoolean(deviceInfo.isCompliant);
-          break;
-        case "deviceOwnership":
-          out[name] = toText(deviceInfo.ownership) ?? toText(deviceInfo.deviceOwnership);
-          break;
-        case "physicalIds":
-        case "systemLabels":
-          out[name] = toCollection(deviceInfo[name]);
-          break;
-        default:
-          if (name.startsWith("extensionAttribute")) {
-            out[name] = extensionsAvailable
-              ? (toText(deviceInfo[name]) ?? (nested === undefined ? null : toText(nested[name as InputField])))
-              : null;
-          } else out[name] = toText(deviceInfo[name]);
+    const out = new DeviceAttributeValues();
+    for (let k = 0; k < readers.length; k++) (readers[k] as Reader)(deviceInfo, out);
+    if (extensions.length > 0 && extensionAttributesAvailable(deviceInfo)) {
+      const nested = isRecord(deviceInfo.extensionAttributes) ? gather(deviceInfo.extensionAttributes) : undefined;
+      for (const name of extensions) {
+        (out as unknown as Record<string, unknown>)[name] = toText(deviceInfo[name]) ?? (nested === undefined ? null : toText(nested[name as InputField]));
       }
     }
-    return out;
+    return out as unknown as FilterAttributes;
   };
 }
