@@ -37,6 +37,10 @@ export interface CompiledPolicy {
   /** Configured conditions in Graph's analysis-reason order (R46). */
   readonly conditions: readonly CompiledCondition[];
   readonly grant: CompiledGrant;
+  /** The grant with its authentication strength removed (R37's registration exception). */
+  readonly grantWithoutStrength: CompiledGrant;
+  /** The policy targets the security-info registration user action by name (R22, R37). */
+  readonly explicitRegistration: boolean;
 }
 
 export interface CompiledTenant {
@@ -165,7 +169,10 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
       compileInsiderRiskCondition(policy),
       compileAuthenticationFlowsCondition(policy),
     ].filter((c): c is CompiledCondition => c !== null);
-    return { index, policy, mode: modeOf(policy.state), conditions, grant: compileGrantControls(policy, strengths) };
+    const grant = compileGrantControls(policy, strengths);
+    const explicitRegistration = lower(policy.conditions?.applications?.includeUserActions).includes(REGISTER_SECURITY_INFO);
+    const grantWithoutStrength = { ...grant, controls: grant.controls.filter((c) => c.control !== "authenticationStrength") };
+    return { index, policy, mode: modeOf(policy.state), conditions, grant, grantWithoutStrength, explicitRegistration };
   });
 
   attachSubjectProfiles(directory, compiled, policies);

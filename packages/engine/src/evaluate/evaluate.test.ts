@@ -279,4 +279,42 @@ describe("decisions", () => {
     expect(decide(tenant, request({}, { ipAddress: "192.0.2.45", country: "BE" })).outcome).toBe("grant");
     expect(lookups).toEqual(["192.0.2.44", "192.0.2.45"]);
   });
+
+  it("during security-info registration, a strength on the registration policy takes precedence over All-resources strengths (R37)", () => {
+    const strength = (id: string) => ({
+      operator: "AND",
+      builtInControls: [],
+      customAuthenticationFactors: [],
+      termsOfUse: [],
+      authenticationStrength: { id },
+    });
+    const allResources = policy({
+      grantControls: strength("00000000-0000-0000-0000-000000000004") as ConditionalAccessPolicy["grantControls"],
+    });
+    const registration = policy({
+      id: "ffffffff-0000-0000-0000-000000000002",
+      conditions: {
+        applications: {
+          includeApplications: [],
+          excludeApplications: [],
+          includeUserActions: ["urn:user:registersecurityinfo"],
+          includeAuthenticationContextClassReferences: [],
+          applicationFilter: null,
+        },
+      },
+      grantControls: strength("00000000-0000-0000-0000-000000000002") as ConditionalAccessPolicy["grantControls"],
+    });
+    const register: WhatIfRequest = {
+      ...request({ satisfied: { authenticationMethods: ["password", "sms"] } }),
+      signInContext: { "@odata.type": "#microsoft.graph.userActionContext", userAction: "registerSecurityInformation" },
+    };
+    // Only the All-resources policy: its phishing-resistant strength applies to registration too.
+    expect(decide(compileTenant(baseTenant([allResources])), register).outcome).toBe("challenge");
+    // With the registration policy: password + SMS satisfies its MFA strength, and the All-resources strength yields.
+    const both = compileTenant(baseTenant([allResources, registration]));
+    expect(decide(both, register).outcome).toBe("grant");
+    expect(whatIf(both, register).decision.outcome).toBe("grant");
+    // Anywhere else the phishing-resistant strength still holds.
+    expect(decide(both, request({ satisfied: { authenticationMethods: ["password", "sms"] } })).outcome).toBe("challenge");
+  });
 });

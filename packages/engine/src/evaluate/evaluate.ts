@@ -1,4 +1,5 @@
 import { APPLICATIONS_CONDITION, type CompiledPolicy, type CompiledTenant } from "../compile/compile-tenant.js";
+import { REGISTER_SECURITY_INFO } from "../conditions/applications.js";
 import {
   type AnalysisReason,
   type CompiledCondition,
@@ -64,6 +65,25 @@ export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, fact
   return unmet === APPLIES
     ? { policy, applies: MATCH, reason: "notSet", grant }
     : { policy, applies: UNDECIDABLE, reason: "invalidCondition", grant };
+}
+
+/**
+ * R37: during security-info registration, authentication strengths on policies that target
+ * the registration action by name take precedence over strengths of policies that apply
+ * through All resources; those policies' other grant controls still apply.
+ */
+function applyRegistrationPrecedence(tenant: CompiledTenant, judgements: PolicyJudgement[], facts: SignInFacts): PolicyJudgement[] {
+  if (facts.target !== "userAction" || facts.userAction !== REGISTER_SECURITY_INFO) return judgements;
+  const hasStrength = (p: CompiledPolicy): boolean => p.grant.controls.some((c) => c.control === "authenticationStrength");
+  const explicit = judgements.some(
+    (j) => j.policy.mode === "enabled" && j.applies !== NO_MATCH && j.policy.explicitRegistration && hasStrength(j.policy),
+  );
+  if (!explicit) return judgements;
+  return judgements.map((j) =>
+    j.applies === NO_MATCH || j.policy.explicitRegistration || !hasStrength(j.policy)
+      ? j
+      : { ...j, grant: evaluateGrant(j.policy.grantWithoutStrength, facts, tenant.strengths.mfa) },
+  );
 }
 
 /** R42: the sign-in-log result of a judged policy. */
@@ -163,17 +183,21 @@ export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision
       });
     }
   }
-  return combineDecision(judgements, problems);
+  return combineDecision(applyRegistrationPrecedence(tenant, judgements, facts), problems);
 }
 
 /** Every policy judged (all states), and the decision: what What-If and the sign-in log need. */
 export function evaluateSignIn(tenant: CompiledTenant, request: WhatIfRequest): { judgements: PolicyJudgement[]; decision: Decision } {
   const { facts, problems } = prepareSignIn(tenant, request);
-  const judgements = tenant.policies.map(
-    (policy): PolicyJudgement =>
-      policy.mode === "disabled"
-        ? { policy, applies: NO_MATCH, reason: "policyNotEnabled", grant: null }
-        : judgePolicy(tenant, policy, facts),
+  const judgements = applyRegistrationPrecedence(
+    tenant,
+    tenant.policies.map(
+      (policy): PolicyJudgement =>
+        policy.mode === "disabled"
+          ? { policy, applies: NO_MATCH, reason: "policyNotEnabled", grant: null }
+          : judgePolicy(tenant, policy, facts),
+    ),
+    facts,
   );
   const decision = combineDecision(
     judgements.filter((j) => j.policy.mode === "enabled"),

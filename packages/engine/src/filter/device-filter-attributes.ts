@@ -278,7 +278,9 @@ function extensionAttributesAvailable(info: Source): boolean {
  * documented camelCase names and reads only those properties; every other attribute is
  * null. Values follow `deviceFilterAttributes` exactly.
  */
-export function createDeviceAttributeReader(properties: Iterable<string>): (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes {
+export function createDeviceAttributeReader(
+  properties: Iterable<string>,
+): (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes {
   const wanted = [...new Set(properties)];
   const readers = wanted.flatMap((name) => (READERS[name] ? [READERS[name]] : []));
   const extensions = (EXTENSION_ATTRIBUTES as readonly string[]).filter((name) => wanted.includes(name)) as (keyof DeviceAttributeValues)[];
@@ -289,7 +291,8 @@ export function createDeviceAttributeReader(properties: Iterable<string>): (devi
     if (extensions.length > 0 && extensionAttributesAvailable(deviceInfo)) {
       const nested = isRecord(deviceInfo.extensionAttributes) ? gather(deviceInfo.extensionAttributes) : undefined;
       for (const name of extensions) {
-        (out as unknown as Record<string, unknown>)[name] = toText(deviceInfo[name]) ?? (nested === undefined ? null : toText(nested[name as InputField]));
+        (out as unknown as Record<string, unknown>)[name] =
+          toText(deviceInfo[name]) ?? (nested === undefined ? null : toText(nested[name as InputField]));
       }
     }
     return out as unknown as FilterAttributes;
