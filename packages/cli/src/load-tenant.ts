@@ -34,6 +34,7 @@ export const TENANT_KEYS = [
   "groups",
   "roleAssignments",
   "servicePrincipals",
+  "crossTenantAccessPolicy",
 ] as const;
 
 /** File names that make a folder a tenant folder (exact spelling). */

@@ -16,7 +16,7 @@ import { compileWorkloadIdentitiesCondition } from "../conditions/workload-ident
 import { createStrengthCatalog, type StrengthCatalog } from "../controls/authentication-strength-catalog.js";
 import { type CompiledGrant, compileGrantControls } from "../controls/grant-controls.js";
 import { createDeviceAttributeReader, type FilterAttributes } from "../filter/index.js";
-import type { ConditionalAccessPolicy, TenantSnapshot, ValidationIssue } from "../policy/types.js";
+import type { ConditionalAccessPolicy, CrossTenantAccessPolicy, InboundTrust, TenantSnapshot, ValidationIssue } from "../policy/types.js";
 import { SUITE_KEYWORDS } from "../well-known/app-suites.js";
 import { createDirectoryIndex, type DirectoryIndex } from "./directory-index.js";
 import { createLocationCatalog, type LocationCatalog, type LocationProblem } from "./location-catalog.js";
@@ -54,6 +54,8 @@ export interface CompiledTenant {
   readonly issues: readonly ValidationIssue[];
   /** Some policy has an insider-risk condition (R29). */
   readonly usesInsiderRisk: boolean;
+  /** Inbound trust for a home tenant (partner settings, else the default; R37). */
+  inboundTrust(homeTenantId: string | null): InboundTrust;
   /** Filter attributes of a normalized deviceInfo, limited to what the tenant's device filters read (§3.7). */
   readonly readDeviceAttributes: (deviceInfo: Record<string, unknown> | null | undefined) => FilterAttributes;
   /** Enabled policies that may apply to a target; every other enabled policy provably does not (R19). */
@@ -188,6 +190,7 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     issues,
     readDeviceAttributes,
     usesInsiderRisk: compiled.some((p) => p.conditions.some((c) => c.reason === "insiderRisk")),
+    inboundTrust: createInboundTrustLookup(tenant.crossTenantAccessPolicy),
     enabledCandidates: createCandidateIndex(
       compiled.filter((p) => p.mode === "enabled"),
       suites,
@@ -330,4 +333,21 @@ function attachSubjectProfiles(
     }
     entry.subject = profile;
   }
+}
+
+const NOTHING_TRUSTED: InboundTrust = Object.freeze({
+  isMfaAccepted: false,
+  isCompliantDeviceAccepted: false,
+  isHybridAzureADJoinedDeviceAccepted: false,
+});
+
+/** R37: a partner's inbound trust when configured, else the tenant default (Entra's default trusts nothing). */
+function createInboundTrustLookup(policy: CrossTenantAccessPolicy | undefined): (homeTenantId: string | null) => InboundTrust {
+  const fallback = policy?.default?.inboundTrust ?? NOTHING_TRUSTED;
+  const partners = new Map<string, InboundTrust>();
+  for (const partner of policy?.partners ?? []) {
+    if (partner && typeof partner.tenantId === "string" && partner.inboundTrust)
+      partners.set(partner.tenantId.toLowerCase(), partner.inboundTrust);
+  }
+  return (homeTenantId) => (homeTenantId === null ? fallback : (partners.get(homeTenantId) ?? fallback));
 }

@@ -2,7 +2,7 @@ import type { Bitset } from "../compile/bitset.js";
 import type { DirectoryIndex, ServicePrincipalEntry, UserEntry } from "../compile/directory-index.js";
 import type { LocationCatalog } from "../compile/location-catalog.js";
 import type { FilterAttributes } from "../filter/index.js";
-import type { ConditionalAccessPolicy, ValidationIssue } from "../policy/types.js";
+import type { ConditionalAccessPolicy, InboundTrust, ValidationIssue } from "../policy/types.js";
 import type { DeviceInfo, SatisfiedControls } from "../whatif/types.js";
 
 /** Graph `whatIfAnalysisReasons` members (R46). */
@@ -45,6 +45,8 @@ export interface SignInFacts {
   /** Guest/external classification (R12), null for internal members. */
   readonly guestType: string | null;
   readonly externalTenantId: string | null;
+  /** Inbound trust for an external user's home tenant (R37); null for internal users. */
+  readonly inboundTrust: InboundTrust | null;
   readonly groups: Bitset;
   readonly roles: Bitset;
   /** Users-condition result per policy index, when precomputed for this user's profile. */

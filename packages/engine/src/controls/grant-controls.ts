@@ -119,20 +119,26 @@ export function controlState(control: GrantControl, facts: SignInFacts, mfa: Com
   switch (control.control) {
     case "mfa":
     case "riskRemediation":
-      if (satisfiesCombinations(mfa.combinations, facts.authenticationMethods) && !legacy) return "satisfied";
-      // Legacy clients can't do MFA (R24); direct-connect users without inbound trust are blocked (R37).
-      return legacy || directConnect ? "impossible" : "interactive";
+      // Legacy clients can't do MFA (R24); direct-connect users do MFA at home, which counts
+      // only with inbound MFA trust, else they are blocked (R37).
+      if (legacy || (directConnect && facts.inboundTrust?.isMfaAccepted !== true)) return "impossible";
+      return satisfiesCombinations(mfa.combinations, facts.authenticationMethods) ? "satisfied" : "interactive";
     case "authenticationStrength": {
       const strength = control.strength;
       if (!strength) return "impossible";
-      if (!legacy && satisfiesCombinations(strength.combinations, facts.authenticationMethods)) return "satisfied";
-      return legacy || directConnect || strength.combinations.length === 0 ? "impossible" : "interactive";
+      if (legacy || (directConnect && facts.inboundTrust?.isMfaAccepted !== true)) return "impossible";
+      if (satisfiesCombinations(strength.combinations, facts.authenticationMethods)) return "satisfied";
+      return strength.combinations.length === 0 ? "impossible" : "interactive";
     }
     case "compliantDevice":
-      // R37: device controls aren't supported with device code flow; device state can't be fixed in a prompt.
-      return !deviceCode && facts.device?.isCompliant === true ? "satisfied" : "impossible";
+      // R37: device controls aren't supported with device code flow; device state can't be fixed
+      // in a prompt; an external user's device claims count only with inbound device trust.
+      if (deviceCode || (facts.inboundTrust !== null && facts.inboundTrust.isCompliantDeviceAccepted !== true)) return "impossible";
+      return facts.device?.isCompliant === true ? "satisfied" : "impossible";
     case "domainJoinedDevice":
-      return !deviceCode && String(facts.device?.trustType ?? "").toLowerCase() === "serverad" ? "satisfied" : "impossible";
+      if (deviceCode || (facts.inboundTrust !== null && facts.inboundTrust.isHybridAzureADJoinedDeviceAccepted !== true))
+        return "impossible";
+      return String(facts.device?.trustType ?? "").toLowerCase() === "serverad" ? "satisfied" : "impossible";
     case "approvedApplication":
     case "compliantApplication": {
       const flag = control.control === "approvedApplication" ? satisfied.approvedApplication : satisfied.compliantApplication;

@@ -317,4 +317,70 @@ describe("decisions", () => {
     // Anywhere else the phishing-resistant strength still holds.
     expect(decide(both, request({ satisfied: { authenticationMethods: ["password", "sms"] } })).outcome).toBe("challenge");
   });
+
+  it("external users' home-tenant MFA and device claims count only with inbound trust (R37)", () => {
+    const home = "22222222-2222-2222-2222-222222222222";
+    const directConnect = (methods: string[]): WhatIfRequest =>
+      request({
+        signInIdentity: {
+          "@odata.type": "#microsoft.graph.userSignIn",
+          userId: "12345678-0000-0000-0000-000000000000",
+          externalUserType: "b2bDirectConnectUser",
+          externalTenantId: home,
+        },
+        satisfied: { authenticationMethods: methods },
+      });
+    const mfa = [policy({})];
+    expect(decide(compileTenant(baseTenant(mfa)), directConnect(["password", "microsoftAuthenticatorPush"])).outcome).toBe("block");
+    const trusting = {
+      ...baseTenant(mfa),
+      crossTenantAccessPolicy: { partners: [{ tenantId: home, inboundTrust: { isMfaAccepted: true } }] },
+    };
+    expect(decide(compileTenant(trusting), directConnect(["password", "microsoftAuthenticatorPush"])).outcome).toBe("grant");
+    expect(decide(compileTenant(trusting), directConnect(["password"])).outcome).toBe("challenge");
+
+    const compliant = [
+      policy({
+        grantControls: {
+          operator: "OR",
+          builtInControls: ["compliantDevice"],
+          customAuthenticationFactors: [],
+          termsOfUse: [],
+          authenticationStrength: null,
+        },
+      }),
+    ];
+    // USERS[4] is a guest (userType Guest): a B2B collaboration guest from an unknown home tenant.
+    const guest = request(
+      { signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: USERS[4] as string } },
+      { deviceInfo: { isCompliant: true } },
+    );
+    expect(decide(compileTenant(baseTenant(compliant)), guest).outcome).toBe("block");
+    const trustDevices = {
+      ...baseTenant(compliant),
+      crossTenantAccessPolicy: { default: { inboundTrust: { isCompliantDeviceAccepted: true } } },
+    };
+    expect(decide(compileTenant(trustDevices), guest).outcome).toBe("grant");
+  });
+
+  it("registering a device cannot be satisfied by Windows Hello for Business (R22)", () => {
+    const p = policy({
+      conditions: {
+        applications: {
+          includeApplications: [],
+          excludeApplications: [],
+          includeUserActions: ["urn:user:registerdevice"],
+          includeAuthenticationContextClassReferences: [],
+          applicationFilter: null,
+        },
+      },
+    });
+    const tenant = compileTenant(baseTenant([p]));
+    const register = (methods: string[]): WhatIfRequest => ({
+      ...request({ satisfied: { authenticationMethods: methods } }),
+      signInContext: { "@odata.type": "#microsoft.graph.userActionContext", userAction: "registerOrJoinDevices" },
+    });
+    expect(decide(tenant, register(["windowsHelloForBusiness"])).outcome).toBe("challenge");
+    expect(decide(tenant, register(["password", "microsoftAuthenticatorPush"])).outcome).toBe("grant");
+  });
 });

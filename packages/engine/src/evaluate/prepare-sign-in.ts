@@ -165,9 +165,14 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   const device = conditions.deviceInfo ?? null;
   let attributes: FilterAttributes | null = null;
   const satisfied = request?.satisfied ?? {};
-  const methods = tenant.strengths.methodMask(satisfied.authenticationMethods);
+  let methods = tenant.strengths.methodMask(satisfied.authenticationMethods);
+  // R22: registering or joining a device can't be satisfied by Windows Hello for Business
+  // (it needs the device to be registered already).
+  if (userAction === REGISTER_DEVICE) methods = (methods & ~tenant.strengths.methodMask(["windowsHelloForBusiness"])) >>> 0;
 
   const entry = user ?? servicePrincipal;
+  // R37: an external user's home-tenant claims count only as far as inbound trust allows.
+  const inboundTrust = guestType !== null && guestType !== "internalGuest" ? tenant.inboundTrust(externalTenantId) : null;
   // The precomputed users-condition results hold only if the request does not override
   // the directory's guest facts.
   const profile = user?.subject;
@@ -180,6 +185,7 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     servicePrincipal,
     guestType,
     externalTenantId,
+    inboundTrust,
     subjectMatches,
     groups: entry?.groups ?? EMPTY_BITSET,
     roles: entry?.roles ?? EMPTY_BITSET,

@@ -272,6 +272,12 @@ export function normalizeTenant(raw: unknown): NormalizeTenantResult {
     if (locations.present) context.namedLocationIds = lowerSet([...SPECIAL_LOCATION_IDS, ...tenant.namedLocations.map((l) => l.id)]);
     if (servicePrincipals.present) context.servicePrincipalIds = lowerSet(tenant.servicePrincipals.map((s) => s.id));
 
+    const crossTenant = tree.crossTenantAccessPolicy;
+    if (isRecord(crossTenant)) tenant.crossTenantAccessPolicy = crossTenant as TenantSnapshot["crossTenantAccessPolicy"] & object;
+    else if (crossTenant !== undefined && crossTenant !== null) {
+      r.error("wrongType", "$.crossTenantAccessPolicy", "crossTenantAccessPolicy must be an object { default, partners }");
+    }
+
     const seenPolicies = new Set<string>();
     for (const { value, path } of collection(tree, "policies", r).items) {
       const read = readPolicyDocument(value, { basePath: path, context });

@@ -247,6 +247,23 @@ export interface ServicePrincipal {
   [extra: string]: unknown;
 }
 
+/**
+ * Graph's cross-tenant access inbound trust (crossTenantAccessPolicy): whether MFA and
+ * device claims from an external user's home tenant are accepted (R37).
+ */
+export interface InboundTrust {
+  isMfaAccepted?: boolean | null;
+  isCompliantDeviceAccepted?: boolean | null;
+  isHybridAzureADJoinedDeviceAccepted?: boolean | null;
+}
+
+export interface CrossTenantAccessPolicy {
+  /** `crossTenantAccessPolicyConfigurationDefault`; absent = Entra's default (nothing trusted). */
+  default?: { inboundTrust?: InboundTrust | null; [extra: string]: unknown } | null;
+  /** `crossTenantAccessPolicyConfigurationPartner` entries by home tenant id. */
+  partners?: { tenantId: string; inboundTrust?: InboundTrust | null; [extra: string]: unknown }[];
+}
+
 /** The tenant snapshot (`--tenant PATH`): the exact contract of issue 2. */
 export interface TenantSnapshot {
   tenantId: string;
@@ -257,6 +274,8 @@ export interface TenantSnapshot {
   groups: DirectoryGroup[];
   roleAssignments: UnifiedRoleAssignment[];
   servicePrincipals: ServicePrincipal[];
+  /** Our extension: cross-tenant inbound trust (optional; absent = nothing trusted). */
+  crossTenantAccessPolicy?: CrossTenantAccessPolicy;
 }
 
 // ---- Validation issues as data ----------------------------------------------------------
