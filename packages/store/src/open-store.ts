@@ -1,0 +1,127 @@
+/**
+ * `openStore`: the durable store on SQLite (the embedded default) or PostgreSQL, one Kysely
+ * code path over both. Migrations run at open.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { type Dialect, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { GatehouseError } from "./gatehouse-error.js";
+import { createRepositories } from "./internal/create-repositories.js";
+import type { Database } from "./internal/database.js";
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationProvider } from "./internal/migrations.js";
+import type { RepositoryContext } from "./internal/repository-context.js";
+import { toGatehouseError } from "./internal/to-gatehouse-error.js";
+import type {
+  AppliedMigration,
+  PostgresStoreOptions,
+  Repositories,
+  SqliteStoreOptions,
+  Store,
+  StoreDialect,
+  StoreOptions,
+} from "./types.js";
+
+/** PostgreSQL schema names we accept: plain identifiers (they end up in `search_path`). */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function openSqlite(options: SqliteStoreOptions): Dialect {
+  const path = options.sqlitePath;
+  if (typeof path !== "string" || path === "") throw new TypeError("sqlitePath must be a file path or :memory:");
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const database = new SqliteDatabase(path);
+    database.pragma("journal_mode = WAL");
+    database.pragma("foreign_keys = ON");
+    database.pragma("busy_timeout = 5000");
+    return new SqliteDialect({ database });
+  } catch (error) {
+    const mapped = toGatehouseError(error, "database");
+    throw mapped instanceof GatehouseError
+      ? mapped
+      : new GatehouseError("unavailable", `the SQLite database ${path} cannot be opened: ${String(error)}`, { cause: error });
+  }
+}
+
+function openPostgres(options: PostgresStoreOptions): { dialect: Dialect; schema: string } {
+  if (typeof options.databaseUrl !== "string" || options.databaseUrl === "") throw new TypeError("databaseUrl must be a postgres:// URL");
+  const schema = options.schema ?? "public";
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`schema must be a plain SQL identifier, not ${JSON.stringify(schema)}`);
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    // Every connection resolves unqualified table names in our schema only.
+    options: `-c search_path="${schema}"`,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  return { dialect: new PostgresDialect({ pool }), schema };
+}
+
+function createMigrator(db: Kysely<Database>, schema: string | undefined): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+}
+
+/** Opens (creating and migrating when needed) the store. Fails with `unavailable` when the database cannot be reached. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let dialect: Dialect;
+  let schema: string | undefined;
+  let kind: StoreDialect;
+  if (typeof options !== "object" || options === null) throw new TypeError("openStore needs { sqlitePath } or { databaseUrl }");
+  if ("sqlitePath" in options) {
+    dialect = openSqlite(options);
+    kind = "sqlite";
+  } else if ("databaseUrl" in options) {
+    ({ dialect, schema } = openPostgres(options));
+    kind = "postgres";
+  } else {
+    throw new TypeError("openStore needs { sqlitePath } or { databaseUrl }");
+  }
+
+  const db = new Kysely<Database>({ dialect });
+  const migrator = createMigrator(db, schema);
+  try {
+    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    const { error } = await migrator.migrateToLatest();
+    if (error !== undefined) throw error;
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    const mapped = toGatehouseError(error, "database");
+    if (mapped instanceof GatehouseError) throw mapped;
+    throw new GatehouseError("unavailable", `the ${kind} database could not be migrated: ${String(error)}`, { cause: error });
+  }
+
+  const clock = options.now ?? (() => new Date());
+  const ctx: RepositoryContext = { db, now: () => clock().toISOString(), newId: () => randomUUID() };
+  const repositories = createRepositories(ctx);
+  let closed = false;
+
+  return {
+    ...repositories,
+    dialect: kind,
+    async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+      try {
+        return await db.transaction().execute((trx) => work(createRepositories({ ...ctx, db: trx })));
+      } catch (error) {
+        throw toGatehouseError(error, "transaction");
+      }
+    },
+    async migrations(): Promise<AppliedMigration[]> {
+      const list = await migrator.getMigrations();
+      return list.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
