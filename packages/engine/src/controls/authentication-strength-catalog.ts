@@ -1,3 +1,4 @@
+import { AUTHENTICATION_METHOD_MODES } from "../policy/graph-enums.js";
 import type { AuthenticationStrengthPolicy } from "../policy/types.js";
 import { BUILT_IN_AUTHENTICATION_STRENGTHS, MFA_STRENGTH_ID } from "../well-known/authentication-strengths.js";
 
@@ -6,25 +7,7 @@ import { BUILT_IN_AUTHENTICATION_STRENGTHS, MFA_STRENGTH_ID } from "../well-know
  * (R37) is one AND per combination. Graph's `authenticationMethodModes` (§1.13) have fixed
  * bits; other names met in custom strengths get the remaining bits at compile time.
  */
-const KNOWN_METHODS = [
-  "password",
-  "voice",
-  "hardwareOath",
-  "softwareOath",
-  "sms",
-  "fido2",
-  "windowsHelloForBusiness",
-  "microsoftAuthenticatorPush",
-  "deviceBasedPush",
-  "temporaryAccessPassOneTime",
-  "temporaryAccessPassMultiUse",
-  "email",
-  "x509CertificateSingleFactor",
-  "x509CertificateMultiFactor",
-  "federatedSingleFactor",
-  "federatedMultiFactor",
-  "qrCodePin",
-];
+const KNOWN_METHODS: readonly string[] = [...AUTHENTICATION_METHOD_MODES.known, ...(AUTHENTICATION_METHOD_MODES.preview ?? [])];
 const MAX_METHOD_BITS = 31;
 
 export interface CompiledStrength {
