@@ -25,6 +25,7 @@ import {
   type WhatIfResponse,
   whatIf,
 } from "@gatehouse/engine";
+import { type HttpThroughputResult, measureHttpThroughput } from "./http-throughput.js";
 import {
   createSyntheticTenant,
   DEFAULT_SYNTHETIC_TENANT_OPTIONS,
@@ -47,6 +48,10 @@ export interface BenchmarkOptions {
   warmup?: number;
   /** Don't print anything (the report is still returned). */
   quiet?: boolean;
+  /** Run the `evaluate-throughput` HTTP section (default true; skipped with a reason when the server is not built). */
+  http?: boolean;
+  /** Timed seconds per route of the HTTP section (default 3). */
+  httpSeconds?: number;
 }
 
 export interface LatencyReport {
@@ -112,6 +117,8 @@ export interface BenchmarkReport {
     rangesPerLocation: number;
     requests: number;
   };
+  /** `evaluate-throughput`: POST /evaluate vs a trivial Fastify route on loopback; null when not run. */
+  http: HttpThroughputResult | null;
   node: string;
   platform: string;
   cpu: string;
@@ -342,6 +349,13 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   sink = (sink + decision.checksum + whatIfReport.checksum) | 0;
   if (sink === 0x7fffffff) progress("checksum collision (harmless)");
 
+  let http: HttpThroughputResult | null = null;
+  if (options.http !== false) {
+    await yieldToEventLoop();
+    http = await measureHttpThroughput({ ...(options.httpSeconds === undefined ? {} : { seconds: options.httpSeconds }) }, progress);
+    if ("skipped" in http) progress(`http: skipped (${http.skipped})`);
+  }
+
   const { checksum: _d, ...decisionLatency } = decision;
   const { checksum: _w, ...whatIfLatency } = whatIfReport;
   const report: BenchmarkReport = {
@@ -363,6 +377,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     decideWhatIfMismatches: mismatches,
     timerOverheadNs,
     gc: gcKind,
+    http,
     options: settings,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -452,5 +467,22 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
       ["applying policies per request", fixed(report.applyingPoliciesPerRequest)],
       ["decide / whatIf mismatches", int(report.decideWhatIfMismatches)],
     ]),
+    "",
+    formatHttpSection(report.http),
+  ].join("\n");
+}
+
+function formatHttpSection(http: HttpThroughputResult | null): string {
+  if (http === null) return "evaluate-throughput (HTTP): not run";
+  if ("skipped" in http) return `evaluate-throughput (HTTP): skipped: ${http.skipped}`;
+  return [
+    table([
+      ["evaluate-throughput (HTTP, loopback)", "requests / second"],
+      ["POST /v1.0/identity/conditionalAccess/evaluate", int(http.evaluatePerSecond)],
+      ["GET /bench/trivial (bare Fastify route)", int(http.trivialPerSecond)],
+      ["ratio (goal >= 0.70)", fixed(http.ratio)],
+    ]),
+    `client: fetch with keep-alive, ${http.concurrency} in flight, ${http.seconds} s per route, ${http.errors} errors; ` +
+      `demo tenant on SQLite (${http.tenant.users} users, ${http.tenant.policies} policies)`,
   ].join("\n");
 }

@@ -7,7 +7,8 @@
 import { type BenchmarkOptions, runBenchmark } from "./run-benchmark.js";
 
 const USAGE = `usage: node packages/bench/dist/run.js [--json] [--users N] [--seed N] [--iterations N]
-       [--policies N] [--named-locations N] [--ranges N] [--requests N] [--warmup N]`;
+       [--policies N] [--named-locations N] [--ranges N] [--requests N] [--warmup N]
+       [--no-http] [--http-seconds N]`;
 
 const NUMERIC: Readonly<Record<string, keyof BenchmarkOptions>> = {
   "--users": "users",
@@ -18,6 +19,7 @@ const NUMERIC: Readonly<Record<string, keyof BenchmarkOptions>> = {
   "--ranges": "rangesPerLocation",
   "--requests": "requests",
   "--warmup": "warmup",
+  "--http-seconds": "httpSeconds",
 };
 
 function parseArguments(argv: readonly string[]): BenchmarkOptions {
@@ -26,6 +28,7 @@ function parseArguments(argv: readonly string[]): BenchmarkOptions {
     const raw = argv[i] as string;
     const [flag, inline] = raw.includes("=") ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)] : [raw, undefined];
     if (flag === "--json") options.json = true;
+    else if (flag === "--no-http") options.http = false;
     else if (flag === "--help" || flag === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);

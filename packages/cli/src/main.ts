@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, ExitCode, oneLine } from "./cli-error.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerBenchCommand } from "./commands/bench.js";
+import { registerServerCommands } from "./commands/server-commands.js";
 import { runTest } from "./commands/test.js";
 import { runValidate } from "./commands/validate.js";
 import { runWhatif } from "./commands/whatif.js";
@@ -170,5 +171,5 @@ if (isEntryPoint()) {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  process.exitCode = await runCli(process.argv.slice(2), processIo(), [registerBenchCommand]);
+  process.exitCode = await runCli(process.argv.slice(2), processIo(), [registerBenchCommand, registerServerCommands]);
 }

@@ -1,0 +1,215 @@
+/**
+ * `evaluate-throughput`: requests per second of `POST /v1.0/identity/conditionalAccess/evaluate`
+ * (Graph's What If, with a valid Management API token) on loopback, against a trivial Fastify
+ * route (`GET /bench/trivial` -> `{}`) on a bare Fastify instance registered only here (the
+ * server is already booted when `createServer` returns), measured by the same client
+ * loop (fetch with keep-alive, `concurrency` requests in flight) in the same run. The issue's
+ * goal: evaluate reaches at least 70% of the trivial route.
+ *
+ * The server is loaded from its build (`packages/server/dist`) at run time, so the engine
+ * benchmark still runs when the server package does not build; the section then reports why
+ * it was skipped.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface HttpThroughputOptions {
+  /** Requests in flight (default 16). */
+  concurrency?: number;
+  /** Timed seconds per route (default 3). */
+  seconds?: number;
+  /** Untimed warm-up seconds per route (default 1). */
+  warmupSeconds?: number;
+}
+
+export interface HttpThroughputReport {
+  evaluatePerSecond: number;
+  trivialPerSecond: number;
+  /** evaluatePerSecond / trivialPerSecond (goal: >= 0.7). */
+  ratio: number;
+  concurrency: number;
+  seconds: number;
+  evaluateRequests: number;
+  trivialRequests: number;
+  /** Non-2xx answers or failed requests during the timed runs (must be 0). */
+  errors: number;
+  /** The tenant behind the evaluate route: `gatehouse init --demo` on a temporary SQLite file. */
+  tenant: { store: "sqlite"; users: number; policies: number };
+}
+
+export type HttpThroughputResult = HttpThroughputReport | { skipped: string };
+
+interface FastifyLike {
+  get(path: string, handler: () => Promise<unknown>): unknown;
+  listen(options: { port: number; host: string }): Promise<string>;
+  close(): Promise<unknown>;
+  server: { address(): unknown };
+}
+interface StoreLike {
+  close(): Promise<void>;
+  loadTenantSnapshot(): Promise<{ users: unknown[]; policies: unknown[] }>;
+}
+interface ServerModules {
+  fastify(options: { logger: boolean }): FastifyLike & { ready(): Promise<unknown> };
+  openStore(options: { sqlitePath: string }): Promise<StoreLike>;
+  createServer(options: { store: StoreLike; logger?: boolean }): Promise<FastifyLike>;
+  issueManagementToken(
+    store: StoreLike,
+    claims: { userId: string; appId?: string; amr?: string[]; lifetimeSeconds?: number },
+  ): Promise<string>;
+  initTenant(
+    store: StoreLike,
+    options: { adminUpn: string; adminPassword: string; demo: boolean; now: Date },
+  ): Promise<{ admin: { id: string }; applications: { cli: { appId: string }; managementApi: { appId: string } } }>;
+}
+
+/** Loads the built server modules; a string says why they are unavailable. */
+async function loadServerModules(): Promise<ServerModules | string> {
+  // Specifiers in variables: the bench package does not depend on the server at compile time.
+  const paths = {
+    createServer: new URL("../../server/dist/create-server.js", import.meta.url).href,
+    signingKeys: new URL("../../server/dist/signing-keys.js", import.meta.url).href,
+    bootstrap: new URL("../../server/dist/bootstrap/index.js", import.meta.url).href,
+    store: "@gatehouse/store",
+    fastify: "fastify",
+  };
+  try {
+    const [server, keys, bootstrap, store, fastify] = (await Promise.all([
+      import(paths.createServer),
+      import(paths.signingKeys),
+      import(paths.bootstrap),
+      import(paths.store),
+      import(paths.fastify),
+    ])) as Record<string, unknown>[];
+    const modules = {
+      fastify: fastify?.default,
+      openStore: store?.openStore,
+      createServer: server?.createServer,
+      issueManagementToken: keys?.issueManagementToken,
+      initTenant: bootstrap?.initTenant,
+    };
+    const missing = Object.entries(modules).filter(([, f]) => typeof f !== "function");
+    if (missing.length > 0) return `the server build lacks ${missing.map(([name]) => name).join(", ")}`;
+    return modules as unknown as ServerModules;
+  } catch (error) {
+    return `the server package is not built (npm run build): ${(error as Error).message.split("\n")[0]}`;
+  }
+}
+
+interface LoopResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+}
+
+/** `concurrency` workers send requests back to back until the deadline. */
+async function clientLoop(send: () => Promise<Response>, concurrency: number, seconds: number): Promise<LoopResult> {
+  let requests = 0;
+  let errors = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      try {
+        const response = await send();
+        await response.arrayBuffer();
+        if (response.ok) requests++;
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { requests, errors, seconds: (performance.now() - start) / 1000 };
+}
+
+export async function measureHttpThroughput(
+  options: HttpThroughputOptions = {},
+  progress: (message: string) => void = () => {},
+): Promise<HttpThroughputResult> {
+  const concurrency = options.concurrency ?? 16;
+  const seconds = options.seconds ?? 3;
+  const warmupSeconds = options.warmupSeconds ?? 1;
+  const modules = await loadServerModules();
+  if (typeof modules === "string") return { skipped: modules };
+
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-http-"));
+  const store = await modules.openStore({ sqlitePath: join(dir, "gatehouse.sqlite") });
+  let app: FastifyLike | undefined;
+  let bare: FastifyLike | undefined;
+  try {
+    progress("http: seeding the demo tenant (gatehouse init --demo) on SQLite");
+    const tenant = await modules.initTenant(store, {
+      adminUpn: "bench@contoso.example",
+      adminPassword: "bench-password-not-secret",
+      demo: true,
+      now: new Date(),
+    });
+    const snapshot = await store.loadTenantSnapshot();
+    const token = await modules.issueManagementToken(store, {
+      userId: tenant.admin.id,
+      appId: tenant.applications.cli.appId,
+      amr: ["pwd", "mfa"],
+      lifetimeSeconds: 3600,
+    });
+    app = await modules.createServer({ store, logger: false });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    bare = modules.fastify({ logger: false });
+    bare.get("/bench/trivial", async () => ({}));
+    await bare.listen({ port: 0, host: "127.0.0.1" });
+    const trivialBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+
+    const evaluateBody = JSON.stringify({
+      signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: tenant.admin.id },
+      signInContext: {
+        "@odata.type": "#microsoft.graph.applicationContext",
+        includeApplications: [tenant.applications.managementApi.appId],
+      },
+      signInConditions: { devicePlatform: "windows", clientAppType: "browser", ipAddress: "203.0.113.25" },
+      appliedPoliciesOnly: false,
+    });
+    const evaluate = (): Promise<Response> =>
+      fetch(`${base}/v1.0/identity/conditionalAccess/evaluate`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: evaluateBody,
+      });
+    const trivial = (): Promise<Response> => fetch(`${trivialBase}/bench/trivial`);
+
+    const probe = await evaluate();
+    const probeText = await probe.text();
+    if (!probe.ok)
+      return { skipped: `POST /v1.0/identity/conditionalAccess/evaluate answered ${probe.status}: ${probeText.slice(0, 200)}` };
+
+    progress(`http: trivial route, ${concurrency} in flight, ${warmupSeconds} s warm-up + ${seconds} s`);
+    await clientLoop(trivial, concurrency, warmupSeconds);
+    const trivialRun = await clientLoop(trivial, concurrency, seconds);
+    progress(`http: POST /evaluate, ${concurrency} in flight, ${warmupSeconds} s warm-up + ${seconds} s`);
+    await clientLoop(evaluate, concurrency, warmupSeconds);
+    const evaluateRun = await clientLoop(evaluate, concurrency, seconds);
+
+    const evaluatePerSecond = Math.round(evaluateRun.requests / evaluateRun.seconds);
+    const trivialPerSecond = Math.round(trivialRun.requests / trivialRun.seconds);
+    return {
+      evaluatePerSecond,
+      trivialPerSecond,
+      ratio: trivialPerSecond === 0 ? 0 : Math.round((evaluatePerSecond / trivialPerSecond) * 1000) / 1000,
+      concurrency,
+      seconds,
+      evaluateRequests: evaluateRun.requests,
+      trivialRequests: trivialRun.requests,
+      errors: evaluateRun.errors + trivialRun.errors,
+      tenant: { store: "sqlite", users: snapshot.users.length, policies: snapshot.policies.length },
+    };
+  } catch (error) {
+    return { skipped: `the HTTP benchmark failed: ${(error as Error).message.split("\n")[0]}` };
+  } finally {
+    await bare?.close().catch(() => {});
+    await app?.close().catch(() => {});
+    await store.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

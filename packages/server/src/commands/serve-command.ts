@@ -1,0 +1,99 @@
+/**
+ * `gatehouse serve --data DIR | --database-url URL [--port N] [--host H]`: runs the REST API
+ * until SIGTERM or SIGINT, then closes the server (in-flight requests finish) and the store.
+ */
+import type { AddressInfo } from "node:net";
+import { CommandFailure, EXIT, runCommand, type ServerCommandIo, type ServerCommandRegistrar, writeLine } from "./command-io.js";
+import { locationArguments } from "./init-command.js";
+import { describeLocation, openCommandStore, type StoreLocationOptions, storeOptionsHelp } from "./open-command-store.js";
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = "127.0.0.1";
+
+export interface ServeCommandOptions extends StoreLocationOptions {
+  port?: string | number;
+  host?: string;
+  log?: boolean;
+}
+
+export function parsePort(value: string | number | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const text = String(value).trim();
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new CommandFailure(`--port needs 0..65535 (0 picks a free port), got "${text}"`, EXIT.usage);
+  return port;
+}
+
+/** `http://host:port`, with IPv6 addresses in brackets. */
+export function serverUrl(address: AddressInfo): string {
+  const host = address.family === "IPv6" || address.address.includes(":") ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/**
+ * Serves until `signal` aborts. Resolves to the exit code once the server and the store are
+ * closed. `onListening` receives the URL (tests).
+ */
+export async function runServe(
+  options: ServeCommandOptions,
+  io: ServerCommandIo,
+  signal: AbortSignal,
+  onListening?: (url: string) => void,
+): Promise<number> {
+  const port = parsePort(options.port);
+  const host = options.host?.trim() || DEFAULT_HOST;
+  const { store, location } = await openCommandStore(options);
+  let app: Awaited<ReturnType<typeof import("../create-server.js").createServer>> | undefined;
+  try {
+    if ((await store.tenant.get()) === null) {
+      throw new CommandFailure(
+        `there is no tenant in ${describeLocation(location)}; run gatehouse init ${locationArguments(options)} --admin admin@example.com first`,
+        EXIT.usage,
+      );
+    }
+    // Loaded here so that the other commands never load Fastify.
+    const { createServer } = await import("../create-server.js");
+    app = await createServer({ store, logger: options.log === true });
+    await app.listen({ port, host });
+    const address = app.server.address();
+    if (address === null || typeof address === "string") throw new Error("the server is not listening on a TCP port");
+    const url = serverUrl(address);
+    writeLine(io.stdout, `Gatehouse is listening on ${url} (tenant in ${describeLocation(location)}); stop with Ctrl-C`);
+    onListening?.(url);
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    writeLine(io.stderr, "gatehouse: shutting down");
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new CommandFailure(`${host}:${port} is already in use; choose another --port (0 picks a free one)`, EXIT.usage);
+    }
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === "EADDRNOTAVAIL") {
+      throw new CommandFailure(`cannot listen on ${host}: no such local address`, EXIT.usage);
+    }
+    throw error;
+  } finally {
+    await app?.close().catch(() => {});
+    await store.close();
+  }
+}
+
+export const registerServeCommand: ServerCommandRegistrar = (program, io, setExitCode) => {
+  const command = program.command("serve").description("run the Gatehouse server (the Graph-style REST API) until SIGTERM or Ctrl-C");
+  for (const [flags, description] of storeOptionsHelp()) command.option(flags, description);
+  command
+    .option("--port <n>", `TCP port; 0 picks a free one (the URL is printed) (default ${DEFAULT_PORT})`)
+    .option("--host <address>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 or :: for every interface)`)
+    .option("--log", "log every request (JSON lines on stdout)")
+    .action(async (options: ServeCommandOptions) => {
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+      try {
+        await runCommand(io, setExitCode, () => runServe(options, io, controller.signal));
+      } finally {
+        process.removeListener("SIGTERM", stop);
+        process.removeListener("SIGINT", stop);
+      }
+    });
+};

@@ -1,0 +1,111 @@
+/**
+ * The Gatehouse server: Graph-shaped Conditional Access administration under `/v1.0`, the
+ * OpenAPI description at `/openapi.json`, the public signing keys at `/.well-known/jwks.json`,
+ * `/healthz`. Thin: route -> operation -> engine + store; errors become HTTP in `error-handler`.
+ */
+import { randomUUID } from "node:crypto";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import type { Store } from "@gatehouse/store";
+import Fastify, { type FastifyInstance } from "fastify";
+import { authenticate } from "./auth/authenticate.js";
+import { deniedMessage, isAllowed } from "./auth/role-matrix.js";
+import { createErrorHandler, createNotFoundHandler } from "./error-handler.js";
+import { AccessDeniedError } from "./errors/access-denied-error.js";
+import { buildOpenApiDocument, type RegisteredRoute } from "./openapi/build-openapi-document.js";
+import { CompiledTenantCache } from "./operations/evaluate/compiled-tenant-cache.js";
+import { registerAuditLogRoutes } from "./routes/audit-log-routes.js";
+import { registerConditionalAccessRoutes } from "./routes/conditional-access-routes.js";
+import "./routes/route-config.js";
+import { registerDirectoryRoutes } from "./routes/directory-routes.js";
+import { addRoute, type RouteDeps } from "./routes/route-support.js";
+import { publicJwks } from "./signing-keys.js";
+
+export interface ServerOptions {
+  store: Store;
+  logger?: boolean;
+  now?: () => Date;
+}
+
+/** A client-request-id we adopt as the request id: a GUID-like token, nothing a log could choke on. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Requests per minute per client address. */
+const RATE_LIMIT_PER_MINUTE = 1200;
+
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    logger: options.logger === true,
+    exposeHeadRoutes: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["client-request-id"];
+      return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorateRequest("caller", null);
+
+  const routes: RegisteredRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    const url = route.url ?? route.path;
+    const permission = route.config?.permission;
+    if (url.startsWith("/v1.0") && permission === undefined) {
+      // Fail closed: a Management API route without a declared permission is a programming error.
+      throw new Error(`route ${String(route.method)} ${url} declares no permission`);
+    }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (permission !== undefined)
+        routes.push({ method, url, permission, summary: route.config?.summary ?? "", tag: route.config?.tag ?? "Gatehouse" });
+    }
+  });
+
+  app.setErrorHandler(createErrorHandler(now));
+  app.setNotFoundHandler(createNotFoundHandler(now));
+  await app.register(helmet, { global: true });
+  await app.register(rateLimit, { max: RATE_LIMIT_PER_MINUTE, timeWindow: "1 minute" });
+
+  const cache = new CompiledTenantCache(options.store, () => now().getTime());
+  const deps: RouteDeps = { store: options.store, now, cache };
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("request-id", request.id);
+    reply.header("client-request-id", request.id);
+    const permission = request.routeOptions.config.permission;
+    if (permission === undefined || permission === "public") return;
+    const caller = await authenticate(options.store, request.headers.authorization, now());
+    if (!isAllowed(caller, permission)) throw new AccessDeniedError(deniedMessage(caller, permission));
+    request.caller = caller;
+  });
+
+  // Any write through this server drops the compiled tenant before the answer leaves.
+  app.addHook("onSend", async (request, _reply, payload) => {
+    const permission = request.routeOptions.config.permission;
+    if (request.method !== "GET" && typeof permission === "string" && permission.endsWith(".write")) cache.invalidate();
+    return payload;
+  });
+
+  addRoute(app, "GET", "/healthz", "public", "Liveness and store reachability", "Service", async (_request, reply) => {
+    try {
+      await options.store.tenant.get();
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+  addRoute(app, "GET", "/.well-known/jwks.json", "public", "The tenant's public token signing keys", "Service", async () =>
+    publicJwks(options.store),
+  );
+  addRoute(app, "GET", "/openapi.json", "public", "This OpenAPI description", "Service", async () => buildOpenApiDocument(routes));
+  addRoute(app, "GET", "/v1.0/$metadata", "public", "Points to the OpenAPI description", "Service", async (request, reply) =>
+    reply.redirect(`${request.protocol}://${request.host}/openapi.json`, 302),
+  );
+
+  registerConditionalAccessRoutes(app, deps);
+  registerDirectoryRoutes(app, deps);
+  registerAuditLogRoutes(app, deps);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { ApplicationFilter, ApplicationRecord, Page, PasswordCredentialRecord } from "@gatehouse/store";
+import type { OperationContext } from "../operation-context.js";
+
+export async function listApplications(
+  ctx: OperationContext,
+  options: { top: number; skip: number; filter: ApplicationFilter },
+): Promise<Page<{ application: ApplicationRecord; credentials: PasswordCredentialRecord[] }>> {
+  const page = await ctx.store.applications.list(options);
+  const value = [];
+  for (const application of page.value)
+    value.push({ application, credentials: await ctx.store.applications.listPasswordCredentials(application.id) });
+  return { value, nextSkip: page.nextSkip };
+}
