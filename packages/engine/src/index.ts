@@ -6,7 +6,16 @@
 export { type CompiledPolicy, type CompiledTenant, type CompileOptions, compileTenant, type PolicyMode } from "./compile/compile-tenant.js";
 export type { AnalysisReason } from "./conditions/condition.js";
 export { GUEST_OR_EXTERNAL_USER_TYPES } from "./conditions/users.js";
-export { decide, enforcedControls, evaluateSignIn, judgePolicy, type PolicyJudgement, policyResult, whatIf } from "./evaluate/evaluate.js";
+export {
+  decide,
+  enforcedControls,
+  evaluateSignIn,
+  judgePolicy,
+  type PolicyJudgement,
+  policyResult,
+  whatIf,
+  whatIfJson,
+} from "./evaluate/evaluate.js";
 export * from "./filter/index.js";
 export * from "./network/index.js";
 export * from "./policy/index.js";

@@ -9,6 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { Store } from "@gatehouse/store";
 import Fastify, { type FastifyInstance } from "fastify";
 import { authenticate } from "./auth/authenticate.js";
+import { CallerCache } from "./auth/caller-cache.js";
 import { deniedMessage, isAllowed } from "./auth/role-matrix.js";
 import { createErrorHandler, createNotFoundHandler } from "./error-handler.js";
 import { AccessDeniedError } from "./errors/access-denied-error.js";
@@ -25,6 +26,8 @@ export interface ServerOptions {
   store: Store;
   logger?: boolean;
   now?: () => Date;
+  /** Requests per minute per client address (default 1200); 0 turns the limit off (e.g. behind a gateway that limits). */
+  rateLimitPerMinute?: number;
 }
 
 /** A client-request-id we adopt as the request id: a GUID-like token, nothing a log could choke on. */
@@ -64,9 +67,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setErrorHandler(createErrorHandler(now));
   app.setNotFoundHandler(createNotFoundHandler(now));
   await app.register(helmet, { global: true });
-  await app.register(rateLimit, { max: RATE_LIMIT_PER_MINUTE, timeWindow: "1 minute" });
+  const perMinute = options.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE;
+  if (perMinute > 0) await app.register(rateLimit, { max: perMinute, timeWindow: "1 minute" });
 
   const cache = new CompiledTenantCache(options.store, () => now().getTime());
+  const callers = new CallerCache();
   const deps: RouteDeps = { store: options.store, now, cache };
 
   app.addHook("onRequest", async (request, reply) => {
@@ -74,7 +79,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     reply.header("client-request-id", request.id);
     const permission = request.routeOptions.config.permission;
     if (permission === undefined || permission === "public") return;
-    const caller = await authenticate(options.store, request.headers.authorization, now());
+    const authorization = request.headers.authorization;
+    const at = now();
+    let caller = callers.get(authorization, at.getTime());
+    if (caller === undefined) {
+      caller = await authenticate(options.store, authorization, at);
+      callers.set(authorization, caller, at.getTime());
+    }
     if (!isAllowed(caller, permission)) throw new AccessDeniedError(deniedMessage(caller, permission));
     request.caller = caller;
   });
@@ -82,7 +93,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // Any write through this server drops the compiled tenant before the answer leaves.
   app.addHook("onSend", async (request, _reply, payload) => {
     const permission = request.routeOptions.config.permission;
-    if (request.method !== "GET" && typeof permission === "string" && permission.endsWith(".write")) cache.invalidate();
+    if (request.method !== "GET" && typeof permission === "string" && permission.endsWith(".write")) {
+      cache.invalidate();
+      callers.clear();
+    }
     return payload;
   });
 
@@ -94,6 +108,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       return reply.code(503).send({ status: "unavailable" });
     }
   });
+  // Liveness only (no store access), for orchestrators; /healthz also checks the store.
+  addRoute(app, "GET", "/livez", "public", "Liveness: the process answers", "Service", async () => ({ status: "ok" }));
   addRoute(app, "GET", "/.well-known/jwks.json", "public", "The tenant's public token signing keys", "Service", async () =>
     publicJwks(options.store),
   );

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compileTenant } from "../compile/compile-tenant.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
 import type { Decision, WhatIfRequest } from "../whatif/types.js";
-import { decide, whatIf } from "./evaluate.js";
+import { decide, whatIf, whatIfJson } from "./evaluate.js";
 import { baseTenant, policiesArb, policyArb, requestArb } from "./test-arbitraries.js";
 
 const decisionOf = (policies: ConditionalAccessPolicy[], request: WhatIfRequest): Decision =>
@@ -143,6 +143,19 @@ describe("engine invariants (architecture.md)", () => {
       fc.property(policiesArb(8), requestArb, (policies, request) => {
         const tenant = compileTenant(baseTenant(policies));
         expect(shape(decide(tenant, request))).toEqual(shape(whatIf(tenant, request).decision));
+      }),
+      runs,
+    );
+  });
+});
+
+describe("whatIfJson", () => {
+  it("is exactly JSON.stringify(whatIf(...)) (R46)", () => {
+    fc.assert(
+      fc.property(policiesArb(8), requestArb, fc.boolean(), (policies, request, appliedOnly) => {
+        const tenant = compileTenant(baseTenant(policies));
+        const r = { ...request, appliedPoliciesOnly: appliedOnly };
+        expect(whatIfJson(tenant, r)).toBe(JSON.stringify(whatIf(tenant, r)));
       }),
       runs,
     );

@@ -109,6 +109,7 @@ export async function authenticate(repos: Repositories, authorization: string | 
       displayName: sp.displayName,
       roleTemplateIds: await resolveRoleTemplateIds(repos, sp.id),
       appPermissions: new Set(roles),
+      ...expiry(payload),
     };
   }
   const user = await repos.users.get(objectId);
@@ -121,5 +122,9 @@ export async function authenticate(repos: Repositories, authorization: string | 
     displayName: user.displayName,
     roleTemplateIds: await resolveRoleTemplateIds(repos, user.id),
     authenticationMethods: amr,
+    ...expiry(payload),
   };
 }
+
+const expiry = (payload: JWTPayload): { tokenExpiresAt?: number } =>
+  typeof payload.exp === "number" ? { tokenExpiresAt: payload.exp * 1000 } : {};

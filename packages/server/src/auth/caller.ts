@@ -10,6 +10,8 @@ export interface UserCaller {
   roleTemplateIds: ReadonlySet<string>;
   /** The token's `amr`. */
   authenticationMethods: readonly string[];
+  /** When the presented token expires (ms since the epoch). */
+  tokenExpiresAt?: number;
 }
 
 /** An application calling with its own identity (client credentials). */
@@ -22,6 +24,8 @@ export interface ServicePrincipalCaller {
   roleTemplateIds: ReadonlySet<string>;
   /** Application permissions from the token's `roles`, e.g. `Policy.Read.All`. */
   appPermissions: ReadonlySet<string>;
+  /** When the presented token expires (ms since the epoch). */
+  tokenExpiresAt?: number;
 }
 
 export type Caller = UserCaller | ServicePrincipalCaller;

@@ -14,6 +14,16 @@ export interface ServeCommandOptions extends StoreLocationOptions {
   port?: string | number;
   host?: string;
   log?: boolean;
+  rateLimit?: string | number;
+}
+
+/** `--rate-limit N`: requests per minute per client address; 0 turns it off. */
+export function parseRateLimit(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text))
+    throw new CommandFailure(`--rate-limit must be a whole number of requests per minute, not "${text}"`, EXIT.usage);
+  return Number(text);
 }
 
 export function parsePort(value: string | number | undefined): number {
@@ -41,6 +51,7 @@ export async function runServe(
   onListening?: (url: string) => void,
 ): Promise<number> {
   const port = parsePort(options.port);
+  const rateLimitPerMinute = parseRateLimit(options.rateLimit);
   const host = options.host?.trim() || DEFAULT_HOST;
   const { store, location } = await openCommandStore(options);
   let app: Awaited<ReturnType<typeof import("../create-server.js").createServer>> | undefined;
@@ -53,7 +64,7 @@ export async function runServe(
     }
     // Loaded here so that the other commands never load Fastify.
     const { createServer } = await import("../create-server.js");
-    app = await createServer({ store, logger: options.log === true });
+    app = await createServer({ store, logger: options.log === true, ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }) });
     await app.listen({ port, host });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("the server is not listening on a TCP port");
@@ -84,6 +95,7 @@ export const registerServeCommand: ServerCommandRegistrar = (program, io, setExi
     .option("--port <n>", `TCP port; 0 picks a free one (the URL is printed) (default ${DEFAULT_PORT})`)
     .option("--host <address>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 or :: for every interface)`)
     .option("--log", "log every request (JSON lines on stdout)")
+    .option("--rate-limit <n>", "requests per minute per client address (default 1200; 0 = off, e.g. behind a gateway)")
     .action(async (options: ServeCommandOptions) => {
       const controller = new AbortController();
       const stop = (): void => controller.abort();

@@ -292,7 +292,11 @@ function registerEvaluate(app: FastifyInstance, deps: RouteDeps): void {
     "conditionalAccess.evaluate",
     "What If: evaluate a sign-in against the tenant's policies (same request and answer as gatehouse whatif)",
     TAG,
-    async (request: FastifyRequest, reply: FastifyReply) => reply.code(200).send(await evaluateSignIn(deps.cache, request.body)),
+    async (request: FastifyRequest, reply: FastifyReply) =>
+      reply
+        .code(200)
+        .type("application/json; charset=utf-8")
+        .send(await evaluateSignIn(deps.cache, request.body)),
   );
 }
 

@@ -1,9 +1,10 @@
 /** What If: Graph's `evaluate` request in, exactly the engine's `whatIf` answer out (as `gatehouse whatif`). */
-import { normalizeWhatIfRequest, type WhatIfResponse, whatIf } from "@gatehouse/engine";
+import { normalizeWhatIfRequest, whatIfJson } from "@gatehouse/engine";
 import { InvalidRequestError } from "../../errors/invalid-request-error.js";
 import type { CompiledTenantCache } from "./compiled-tenant-cache.js";
 
-export async function evaluateSignIn(cache: CompiledTenantCache, body: unknown): Promise<WhatIfResponse> {
+/** The answer as JSON text: `whatIfJson` reuses each policy's serialized JSON (the answer repeats every policy). */
+export async function evaluateSignIn(cache: CompiledTenantCache, body: unknown): Promise<string> {
   const { request, issues } = normalizeWhatIfRequest(body ?? null);
   const errors = issues.filter((i) => i.severity === "error");
   if (request === null || errors.length > 0) {
@@ -14,5 +15,5 @@ export async function evaluateSignIn(cache: CompiledTenantCache, body: unknown):
         : [{ path: "$", message: "The request is not valid." }],
     );
   }
-  return whatIf(await cache.get(), request);
+  return whatIfJson(await cache.get(), request);
 }
