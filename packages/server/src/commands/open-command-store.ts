@@ -14,12 +14,23 @@ export interface StoreLocationOptions {
 
 export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; databaseUrl: string; schema?: string };
 
-/** Which database the options name; a usage error unless exactly one of `--data` and `--database-url` is given. */
-export function storeLocation(options: StoreLocationOptions): StoreLocation {
+/**
+ * Which database the options name; a usage error unless exactly one of `--data` and
+ * `--database-url` is given. With neither, the `DATABASE_URL` environment variable names
+ * PostgreSQL (for several nodes).
+ */
+export function storeLocation(options: StoreLocationOptions, env: Record<string, string | undefined> = process.env): StoreLocation {
   const hasData = typeof options.data === "string" && options.data !== "";
-  const hasUrl = typeof options.databaseUrl === "string" && options.databaseUrl !== "";
+  let hasUrl = typeof options.databaseUrl === "string" && options.databaseUrl !== "";
+  if (!hasData && !hasUrl && typeof env.DATABASE_URL === "string" && env.DATABASE_URL !== "") {
+    options = { ...options, databaseUrl: env.DATABASE_URL };
+    hasUrl = true;
+  }
   if (hasData === hasUrl)
-    throw new CommandFailure("give either --data DIR (embedded SQLite) or --database-url postgres://... (PostgreSQL)", EXIT.usage);
+    throw new CommandFailure(
+      "give either --data DIR (embedded SQLite) or --database-url postgres://... (PostgreSQL; or set DATABASE_URL)",
+      EXIT.usage,
+    );
   if (hasUrl) {
     const url = options.databaseUrl as string;
     if (!/^postgres(ql)?:\/\//i.test(url))

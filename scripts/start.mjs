@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm start`: the first run creates a demo tenant on an embedded SQLite file
+// (gatehouse init --demo), every run then serves it (gatehouse serve). The admin's password
+// comes from GATEHOUSE_ADMIN_PASSWORD or a prompt; there is no default password.
+import { spawnSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../packages/cli/dist/main.js", import.meta.url));
+const data = process.env.GATEHOUSE_DATA ?? ".gatehouse";
+const admin = process.env.GATEHOUSE_ADMIN ?? "admin@gatehouse.example";
+const port = process.env.PORT ?? "8080";
+
+if (!existsSync(join(data, "gatehouse.sqlite"))) {
+  console.log(`Creating a demo tenant in ${data}/ (administrator ${admin})`);
+  const init = spawnSync(process.execPath, [cli, "init", "--data", data, "--admin", admin, "--demo"], { stdio: "inherit" });
+  if (init.status !== 0) process.exit(init.status ?? 1);
+}
+
+console.log(`
+Next, in another terminal:
+  TOKEN=$(npx gatehouse token --data ${data} --user ${admin})   # a 15-minute Management API token
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1.0/identity/conditionalAccess/policies
+  curl http://127.0.0.1:${port}/openapi.json                   # every route, with the roles it needs
+  npx gatehouse export --data ${data} --out tenant-export      # then: npx gatehouse whatif --tenant tenant-export --request ...
+`);
+const serve = spawn(process.execPath, [cli, "serve", "--data", data, "--port", port], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => serve.kill(signal));
+serve.on("exit", (code) => process.exit(code ?? 0));
