@@ -29,6 +29,7 @@ export {
   type ScenarioExpectation,
   type ScenarioFileResult,
 } from "./scenario/run-scenario-file.js";
+export * from "./sign-in-log/index.js";
 export * from "./well-known/app-suites.js";
 export * from "./well-known/authentication-strengths.js";
 export * from "./well-known/directory-roles.js";

@@ -100,7 +100,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
 
   const clock = options.now ?? (() => new Date());
-  const ctx: RepositoryContext = { db, now: () => clock().toISOString(), newId: () => randomUUID() };
+  let lastAuditMs = Number.NEGATIVE_INFINITY;
+  const auditNow = (at?: string): string => {
+    lastAuditMs = Math.max(at === undefined ? clock().getTime() : Date.parse(at), lastAuditMs + 1);
+    return new Date(lastAuditMs).toISOString();
+  };
+  const ctx: RepositoryContext = { db, now: () => clock().toISOString(), auditNow, newId: () => randomUUID() };
   const repositories = createRepositories(ctx);
   let closed = false;
 

@@ -1029,6 +1029,27 @@ export function registerStoreContract(target: StoreContractTarget): void {
     });
 
     describe("audit log", () => {
+      it("keeps the order records were written in, even within one millisecond or with one given time", async () => {
+        const frozen = new Date("2025-06-01T12:00:00.000Z");
+        const store = await freshStore({ now: () => frozen });
+        const base = {
+          category: "Policy",
+          initiatedBy: { app: { appId: "app-1", displayName: "Automation" } },
+          targetResources: [],
+          correlationId: "same-ms",
+        };
+        for (const n of [1, 2, 3]) {
+          await store.audit.append({
+            ...base,
+            activityDisplayName: `step ${n}`,
+            operationType: "Update",
+            activityDateTime: frozen.toISOString(),
+          });
+        }
+        const listed = (await store.audit.list()).value.map((r) => r.activityDisplayName);
+        expect(listed).toEqual(["step 3", "step 2", "step 1"]);
+      });
+
       it("appends records with defaults and lists them newest first with filters", async () => {
         const store = await freshStore({ now: steppingClock() });
         const first = await store.audit.append({

@@ -57,7 +57,9 @@ function conditions(filter: AuditFilter | undefined): Condition[] {
 export async function appendAuditRecord(ctx: RepositoryContext, record: NewAuditRecord): Promise<AuditRecord> {
   const row: AuditLogTable = {
     id: record.id ?? ctx.newId(),
-    activity_date_time: record.activityDateTime === undefined ? ctx.now() : canonicalDateTime(record.activityDateTime, "activityDateTime"),
+    activity_date_time: ctx.auditNow(
+      record.activityDateTime === undefined ? undefined : canonicalDateTime(record.activityDateTime, "activityDateTime"),
+    ),
     category: record.category,
     activity_display_name: record.activityDisplayName,
     operation_type: record.operationType,

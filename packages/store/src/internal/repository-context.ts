@@ -6,6 +6,12 @@ export interface RepositoryContext {
   readonly db: Kysely<Database>;
   /** Now as ISO-8601 UTC text. */
   now(): string;
+  /**
+   * The time of a new audit record: `at` (or now), moved 1 ms past the previous record's
+   * when it would tie or go back, so records keep the order they were written in within
+   * this store (several nodes: ties fall back to the record id).
+   */
+  auditNow(at?: string): string;
   /** A new object id (a lowercase GUID). */
   newId(): string;
 }
