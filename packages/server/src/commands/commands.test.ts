@@ -120,6 +120,36 @@ describe("gatehouse token", () => {
   });
 });
 
+describe("gatehouse import guard rails", () => {
+  it("refuses an enabled policy that would be enforced on the emergency-access accounts unless --allow-unsafe-policy", async () => {
+    await init(dir);
+    const input = join(dir, "in");
+    mkdirSync(input);
+    writeFileSync(
+      join(input, "block.json"),
+      JSON.stringify({
+        displayName: "Block everyone",
+        state: "enabled",
+        conditions: { users: { includeUsers: ["All"] }, applications: { includeApplications: ["All"] }, clientAppTypes: ["all"] },
+        grantControls: { operator: "OR", builtInControls: ["block"] },
+      }),
+    );
+    const before = await withStore(dir, (s) => s.loadTenantSnapshot());
+    const refused = await gatehouse(["import", "--data", dir, "--in", input]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("emergency-access");
+    expect(refused.stderr).toContain("breakglass1@contoso.com");
+    const after = await withStore(dir, (s) => s.loadTenantSnapshot());
+    expect(after.policies).toHaveLength(before.policies.length);
+
+    const acknowledged = await gatehouse(["import", "--data", dir, "--in", input, "--allow-unsafe-policy"]);
+    expect(acknowledged.code).toBe(0);
+    const audit = await withStore(dir, (s) => s.audit.list({ filter: { activityDisplayName: "Add conditional access policy" } }));
+    const record = audit.value.find((r) => r.targetResources[0]?.displayName === "Block everyone");
+    expect(record?.additionalDetails).toContainEqual({ key: "Prefer", value: "allow-unsafe-policy" });
+  });
+});
+
 describe("gatehouse export and import", () => {
   it("exports a folder that gatehouse validate finds clean and gatehouse whatif --tenant evaluates", async () => {
     await init(dir, ["--demo"]);
@@ -189,7 +219,12 @@ describe("gatehouse export and import", () => {
     expect((await gatehouse(["export", "--data", source, "--out", out])).code).toBe(0);
     await init(target);
 
-    const first = await gatehouse(["import", "--data", target, "--in", out]);
+    // The source's policies exclude the source's emergency-access group, not the target's: importing its
+    // enabled ones into the target enforces them on the target's break-glass accounts, which must be acknowledged.
+    const unacknowledged = await gatehouse(["import", "--data", target, "--in", out]);
+    expect(unacknowledged.code).toBe(1);
+    expect(unacknowledged.stderr).toContain("emergency-access accounts: breakglass1@contoso.com");
+    const first = await gatehouse(["import", "--data", target, "--in", out, "--allow-unsafe-policy"]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/policies\s+13 created, 0 updated, 0 unchanged/);
@@ -265,7 +300,8 @@ describe("gatehouse export and import", () => {
     expect(after.policies).toHaveLength(before.policies.length);
 
     rmSync(join(input, "bad.json"));
-    const ok = await gatehouse(["import", "--data", dir, "--in", input]);
+    // "Block legacy authentication" is enabled for all users, the break-glass accounts included: acknowledged.
+    const ok = await gatehouse(["import", "--data", dir, "--in", input, "--allow-unsafe-policy"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/policies\s+1 created/);
   });

@@ -6,6 +6,7 @@
  * Any validation error: nothing is written, exit 1. Objects without an id are created.
  */
 import { randomUUID } from "node:crypto";
+import { type Exposure, findEmergencyAccessExposure } from "@gatehouse/admin";
 import {
   type AuthenticationStrengthPolicy,
   BUILT_IN_AUTHENTICATION_STRENGTH_IDS,
@@ -18,7 +19,7 @@ import {
   type ValidationContext,
   type ValidationIssue,
 } from "@gatehouse/engine";
-import type { Repositories, Store } from "@gatehouse/store";
+import type { AuditKeyValue, Repositories, Store, TenantSettings } from "@gatehouse/store";
 import { appendOperatorAudit, operatorInitiator } from "../bootstrap/bootstrap-audit.js";
 import { CommandFailure, EXIT, runCommand, type ServerCommandIo, type ServerCommandRegistrar, writeLine } from "./command-io.js";
 import { type StoreLocationOptions, storeOptionsHelp, withCommandStore } from "./open-command-store.js";
@@ -26,6 +27,8 @@ import { readTenantFolder, type SourceDocument, type TenantFolderContent } from 
 
 export interface ImportCommandOptions extends StoreLocationOptions {
   in: string;
+  /** Acknowledges policies that would be enforced on emergency-access accounts (audited). */
+  allowUnsafePolicy?: boolean;
 }
 
 export interface UpsertCounts {
@@ -160,10 +163,46 @@ async function validateImport(store: Store, content: TenantFolderContent): Promi
   };
 }
 
+/** Raised when an imported policy would be enforced on emergency-access accounts, not acknowledged; nothing was written. */
+export class ImportUnsafePolicyError extends CommandFailure {
+  constructor(messages: string[]) {
+    super(
+      `import refused: ${messages.join(" ")} Exclude the emergency-access accounts, import the policy in report-only, or repeat with --allow-unsafe-policy; nothing was written`,
+      EXIT.problemsFound,
+    );
+  }
+}
+
+const isEnforced = (policy: ConditionalAccessPolicy | null): boolean => {
+  const state = String(policy?.state ?? "disabled").toLowerCase();
+  return state !== "disabled" && state !== "enabledforreportingbutnotenforced";
+};
+
+/**
+ * The emergency-access guard rail of a policy write through the API, for the import: the
+ * accounts the imported policy would newly enforce on (turned on, or its scope widened).
+ */
+function newlyEnforcedExposures(
+  current: ConditionalAccessPolicy | null,
+  proposed: ConditionalAccessPolicy,
+  snapshot: Awaited<ReturnType<Repositories["loadTenantSnapshot"]>>,
+  settings: TenantSettings,
+): Exposure[] {
+  if (!isEnforced(proposed)) return [];
+  const emergencyAccess = { userIds: settings.emergencyAccessUserIds, groupIds: settings.emergencyAccessGroupIds };
+  const before = new Set(
+    isEnforced(current) && current !== null
+      ? findEmergencyAccessExposure(current, snapshot, emergencyAccess).map((e) => e.userId.toLowerCase())
+      : [],
+  );
+  return findEmergencyAccessExposure(proposed, snapshot, emergencyAccess).filter((e) => !before.has(e.userId.toLowerCase()));
+}
+
 async function upsertAll(
   tx: Repositories,
   input: ValidatedImport,
   correlationId: string,
+  allowUnsafePolicy = false,
 ): Promise<Omit<ImportResult, "warnings" | "ignored" | "correlationId">> {
   const initiatedBy = operatorInitiator("import");
   const audit = { initiatedBy, correlationId, now: new Date() };
@@ -224,28 +263,47 @@ async function upsertAll(
     result.authenticationStrengthPolicies[existing === null ? "created" : "updated"]++;
   }
 
+  const settings = await tx.tenant.get();
+  const snapshot = await tx.loadTenantSnapshot();
+  const refused: string[] = [];
   for (const policy of input.policies) {
     const existing = policy.id === "" ? null : await tx.policies.get(policy.id);
     if (existing !== null && sameDocument(existing.policy, policy)) {
       result.policies.unchanged++;
       continue;
     }
-    if (existing === null) await tx.policies.create(policy, { audit: { initiatedBy, correlationId } });
-    else await tx.policies.update(policy.id, policy, { audit: { initiatedBy, correlationId } });
+    const additionalDetails: AuditKeyValue[] = [];
+    const exposures = settings === null ? [] : newlyEnforcedExposures(existing?.policy ?? null, policy, snapshot, settings);
+    if (exposures.length > 0) {
+      const message = `policy "${policy.displayName}" would be enforced on emergency-access accounts: ${exposures.map((e) => e.userPrincipalName ?? e.userId).join(", ")}.`;
+      if (!allowUnsafePolicy) {
+        refused.push(`The ${message}`);
+        continue;
+      }
+      additionalDetails.push(
+        { key: "Prefer", value: "allow-unsafe-policy" },
+        { key: "acknowledgedUnsafeChange", value: `emergencyAccessExposure: Acknowledged: ${message}` },
+      );
+    }
+    const audit = { initiatedBy, correlationId, additionalDetails };
+    if (existing === null) await tx.policies.create(policy, { audit });
+    else await tx.policies.update(policy.id, policy, { audit });
     result.policies[existing === null ? "created" : "updated"]++;
   }
+  // Thrown inside the transaction: nothing is written.
+  if (refused.length > 0) throw new ImportUnsafePolicyError(refused);
   return result;
 }
 
 /** Validates and imports; throws {@link ImportValidationError} (nothing written) on validation errors. */
-export async function importTenant(store: Store, path: string): Promise<ImportResult> {
+export async function importTenant(store: Store, path: string, options: { allowUnsafePolicy?: boolean } = {}): Promise<ImportResult> {
   if ((await store.tenant.get()) === null)
     throw new CommandFailure("there is no tenant in this database; run gatehouse init first", EXIT.usage);
   const content = await readTenantFolder(path);
   const validated = await validateImport(store, content);
   if (validated.errors.length > 0) throw new ImportValidationError(validated.errors);
   const correlationId = randomUUID();
-  const counts = await store.transaction((tx) => upsertAll(tx, validated, correlationId));
+  const counts = await store.transaction((tx) => upsertAll(tx, validated, correlationId, options.allowUnsafePolicy === true));
   return { ...counts, warnings: validated.warnings, ignored: content.ignored, correlationId };
 }
 
@@ -255,7 +313,9 @@ const formatCounts = (c: UpsertCounts): string => `${c.created} created, ${c.upd
 
 export async function runImport(options: ImportCommandOptions, io: ServerCommandIo): Promise<number> {
   try {
-    const result = await withCommandStore(options, (store) => importTenant(store, options.in));
+    const result = await withCommandStore(options, (store) =>
+      importTenant(store, options.in, { allowUnsafePolicy: options.allowUnsafePolicy === true }),
+    );
     for (const warning of result.warnings) writeLine(io.stdout, formatIssue(warning));
     writeLine(io.stdout, `Imported from ${options.in} (one transaction, correlation id ${result.correlationId}):`);
     writeLine(io.stdout, `  policies                          ${formatCounts(result.policies)}`);
@@ -279,7 +339,14 @@ export const registerImportCommand: ServerCommandRegistrar = (program, io, setEx
     .requiredOption("--in <path>", "a folder written by gatehouse export, a folder of Graph policy exports, or a JSON file");
   for (const [flags, description] of storeOptionsHelp()) command.option(flags, description);
   command
-    .addHelpText("after", "\nAny validation error refuses the whole import (exit 1) and nothing is written.")
+    .option(
+      "--allow-unsafe-policy",
+      "acknowledge policies that would be enforced on the emergency-access accounts (as Prefer: allow-unsafe-policy; audited)",
+    )
+    .addHelpText(
+      "after",
+      "\nAny validation error, or an enabled policy that would apply to the emergency-access accounts (without\n--allow-unsafe-policy), refuses the whole import (exit 1) and nothing is written.",
+    )
     .action(async (options: ImportCommandOptions) => {
       await runCommand(io, setExitCode, () => runImport(options, io));
     });

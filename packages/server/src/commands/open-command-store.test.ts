@@ -7,7 +7,10 @@ describe("storeLocation", () => {
   });
 
   it("takes PostgreSQL from DATABASE_URL when neither --data nor --database-url is given", () => {
-    expect(storeLocation({}, { DATABASE_URL: "postgres://u@db:5432/g" })).toEqual({ kind: "postgres", databaseUrl: "postgres://u@db:5432/g" });
+    expect(storeLocation({}, { DATABASE_URL: "postgres://u@db:5432/g" })).toEqual({
+      kind: "postgres",
+      databaseUrl: "postgres://u@db:5432/g",
+    });
   });
 
   it("prefers an explicit --data over DATABASE_URL", () => {

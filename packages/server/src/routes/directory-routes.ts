@@ -37,6 +37,7 @@ import { updateUser } from "../operations/users/update-user.js";
 import { userRepresentation } from "../operations/users/user-representation.js";
 import {
   addRoute,
+  allowUnsafe,
   baseUrl,
   listBody,
   odataContext,
@@ -109,7 +110,7 @@ function registerGroups(app: FastifyInstance, deps: RouteDeps): void {
     return patched(request, reply, () => entity(request, "groups", groupRepresentation(group)));
   });
   addRoute(app, "DELETE", `${base}/:id`, "groups.write", "Delete a group", TAG, async (request, reply) => {
-    await deleteGroup(operationContext(request, deps), params(request).id as string);
+    await deleteGroup(operationContext(request, deps), params(request).id as string, allowUnsafe(request));
     return reply.code(204).send();
   });
   addRoute(app, "GET", `${base}/:id/members`, "groups.read", "List a group's direct members", TAG, async (request) => {
@@ -134,7 +135,11 @@ function registerGroups(app: FastifyInstance, deps: RouteDeps): void {
     "Add a member (user or group) to a group",
     TAG,
     async (request, reply) => {
-      await addGroupMember(operationContext(request, deps), { groupId: params(request).id as string, body: request.body });
+      await addGroupMember(operationContext(request, deps), {
+        groupId: params(request).id as string,
+        body: request.body,
+        acknowledgeUnsafe: allowUnsafe(request),
+      });
       return reply.code(204).send();
     },
   );
@@ -147,7 +152,11 @@ function registerGroups(app: FastifyInstance, deps: RouteDeps): void {
     TAG,
     async (request, reply) => {
       const p = params(request);
-      await removeGroupMember(operationContext(request, deps), { groupId: p.id as string, memberId: p.memberId as string });
+      await removeGroupMember(operationContext(request, deps), {
+        groupId: p.id as string,
+        memberId: p.memberId as string,
+        acknowledgeUnsafe: allowUnsafe(request),
+      });
       return reply.code(204).send();
     },
   );

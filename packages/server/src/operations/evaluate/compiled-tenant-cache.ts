@@ -61,8 +61,10 @@ export class CompiledTenantCache {
       return await this.pending;
     } catch (error) {
       this.invalidate();
+      // The cause (a driver or compiler message: hosts, accounts, internals) is logged with the
+      // 503, never put in the answer.
       throw new ServiceUnavailableError(
-        `Conditional Access cannot be evaluated right now (the tenant could not be loaded or compiled: ${error instanceof Error ? error.message : String(error)}).`,
+        "Conditional Access cannot be evaluated right now: the tenant could not be loaded or compiled. Try again later.",
         { cause: error },
       );
     }

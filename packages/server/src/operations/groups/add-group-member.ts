@@ -2,8 +2,9 @@
 import { GatehouseError, type GroupMember } from "@gatehouse/store";
 import { invalidRequest } from "../../errors/invalid-request-error.js";
 import { auditRecordOf } from "../audit-change.js";
+import { guardDirectoryChange } from "../guard-directory-change.js";
 import type { OperationContext } from "../operation-context.js";
-import { guardRoleAssignableGroup } from "./guard-role-assignable-group.js";
+import { guardPrivilegedGroup } from "./guard-role-assignable-group.js";
 
 /** The object id at the end of an `@odata.id` (`.../directoryObjects/{id}` or `directoryObjects('{id}')`). */
 export function memberIdOf(body: unknown): string {
@@ -15,13 +16,18 @@ export function memberIdOf(body: unknown): string {
   return match[1];
 }
 
-export async function addGroupMember(ctx: OperationContext, input: { groupId: string; body: unknown }): Promise<GroupMember> {
+export async function addGroupMember(
+  ctx: OperationContext,
+  input: { groupId: string; body: unknown; acknowledgeUnsafe?: boolean },
+): Promise<GroupMember> {
   const memberId = memberIdOf(input.body);
   return ctx.store.transaction(async (tx) => {
     const group = await tx.groups.get(input.groupId);
     if (group === null) throw new GatehouseError("notFound", `There is no group with the id '${input.groupId}'.`);
-    guardRoleAssignableGroup(ctx, group.isAssignableToRole, "change the members");
-    const member = await tx.groups.addMember(group.id, memberId);
+    await guardPrivilegedGroup(ctx, tx, group, "change the members");
+    const { result: member, additionalDetails } = await guardDirectoryChange(tx, input.acknowledgeUnsafe === true, () =>
+      tx.groups.addMember(group.id, memberId),
+    );
     await tx.audit.append(
       auditRecordOf(ctx, {
         category: "GroupManagement",
@@ -34,6 +40,7 @@ export async function addGroupMember(ctx: OperationContext, input: { groupId: st
           { displayName: "Group.ObjectID", oldValue: null, newValue: JSON.stringify(group.id) },
           { displayName: "Group.DisplayName", oldValue: null, newValue: JSON.stringify(group.displayName) },
         ],
+        additionalDetails,
       }),
     );
     return member;

@@ -2,7 +2,7 @@ import { GatehouseError, type GroupRecord } from "@gatehouse/store";
 import { auditRecordOf } from "../audit-change.js";
 import type { OperationContext } from "../operation-context.js";
 import { groupRepresentation } from "./group-representation.js";
-import { guardRoleAssignableGroup } from "./guard-role-assignable-group.js";
+import { guardPrivilegedGroup, guardRoleAssignableGroup } from "./guard-role-assignable-group.js";
 import { readGroupInput } from "./read-group-input.js";
 
 export async function updateGroup(ctx: OperationContext, input: { id: string; patch: unknown }): Promise<GroupRecord> {
@@ -10,7 +10,8 @@ export async function updateGroup(ctx: OperationContext, input: { id: string; pa
   return ctx.store.transaction(async (tx) => {
     const before = await tx.groups.get(input.id);
     if (before === null) throw new GatehouseError("notFound", `There is no group with the id '${input.id}'.`);
-    guardRoleAssignableGroup(ctx, before.isAssignableToRole || patch.isAssignableToRole === true, "change");
+    guardRoleAssignableGroup(ctx, patch.isAssignableToRole === true, "change");
+    await guardPrivilegedGroup(ctx, tx, before, "change");
     const after = await tx.groups.update(input.id, patch);
     await tx.audit.append(
       auditRecordOf(ctx, {
