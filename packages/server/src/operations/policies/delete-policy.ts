@@ -2,7 +2,7 @@ import { GatehouseError } from "@gatehouse/store";
 import { auditInitiator } from "../../auth/caller.js";
 import type { OperationContext, OperationWarning } from "../operation-context.js";
 import { guardPolicyChange } from "./guard-policy-change.js";
-import { checkVersion } from "./update-policy.js";
+import { checkVersion, retryOnRace } from "./update-policy.js";
 
 export interface DeletePolicyInput {
   id: string;
@@ -11,6 +11,10 @@ export interface DeletePolicyInput {
 }
 
 export async function deletePolicy(ctx: OperationContext, input: DeletePolicyInput): Promise<{ warnings: OperationWarning[] }> {
+  return retryOnRace(input.ifMatchVersion, () => deleteOnce(ctx, input));
+}
+
+async function deleteOnce(ctx: OperationContext, input: DeletePolicyInput): Promise<{ warnings: OperationWarning[] }> {
   return ctx.store.transaction(async (tx) => {
     const current = await tx.policies.get(input.id);
     if (current === null) throw new GatehouseError("notFound", `There is no conditional access policy with the id '${input.id}'.`);
@@ -18,7 +22,7 @@ export async function deletePolicy(ctx: OperationContext, input: DeletePolicyInp
     const guard = await guardPolicyChange(ctx, tx, { current: current.policy, proposed: null, acknowledgeUnsafe: input.acknowledgeUnsafe });
     await tx.policies.delete(input.id, {
       audit: { initiatedBy: auditInitiator(ctx.caller), correlationId: ctx.correlationId, additionalDetails: guard.additionalDetails },
-      ...(input.ifMatchVersion === undefined ? {} : { ifMatchVersion: input.ifMatchVersion }),
+      ifMatchVersion: current.version,
     });
     return { warnings: guard.warnings };
   });

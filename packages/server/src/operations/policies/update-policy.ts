@@ -26,8 +26,27 @@ export function checkVersion(id: string, version: number, ifMatchVersion: number
   }
 }
 
+/**
+ * Without `If-Match`, a write that raced with another one is redone on the newer version (the
+ * merge and the guard rails see what is stored); with `If-Match`, the race is the client's 412.
+ */
+export async function retryOnRace<T>(ifMatchVersion: number | undefined, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const raced = error instanceof GatehouseError && error.code === "preconditionFailed";
+      if (!raced || ifMatchVersion !== undefined || attempt >= 5) throw error;
+    }
+  }
+}
+
 export async function updatePolicy(ctx: OperationContext, input: UpdatePolicyInput): Promise<PolicyWriteResult> {
   const patch = requireObject(input.patch, "members of a conditionalAccessPolicy to change");
+  return retryOnRace(input.ifMatchVersion, () => updateOnce(ctx, input, patch));
+}
+
+async function updateOnce(ctx: OperationContext, input: UpdatePolicyInput, patch: Record<string, unknown>): Promise<PolicyWriteResult> {
   return ctx.store.transaction(async (tx) => {
     const current = await tx.policies.get(input.id);
     if (current === null) throw new GatehouseError("notFound", `There is no conditional access policy with the id '${input.id}'.`);
@@ -43,9 +62,11 @@ export async function updatePolicy(ctx: OperationContext, input: UpdatePolicyInp
       proposed: policy,
       acknowledgeUnsafe: input.acknowledgeUnsafe,
     });
+    // Always write against the version this merge was built from: a concurrent write
+    // in between must not be overwritten (no lost update).
     const record = await tx.policies.update(input.id, policy, {
       audit: { initiatedBy: auditInitiator(ctx.caller), correlationId: ctx.correlationId, additionalDetails: guard.additionalDetails },
-      ...(input.ifMatchVersion === undefined ? {} : { ifMatchVersion: input.ifMatchVersion }),
+      ifMatchVersion: current.version,
     });
     return { record, warnings: [...warnings, ...guard.warnings] };
   });
