@@ -36,6 +36,12 @@ export interface CompiledPolicy {
   readonly mode: PolicyMode;
   /** Configured conditions in Graph's analysis-reason order (R46). */
   readonly conditions: readonly CompiledCondition[];
+  /**
+   * The same conditions cheapest first, for the decision alone (applicability is an AND, so
+   * order only matters for the What-If reason): enum checks before locations, device
+   * filters last.
+   */
+  readonly decideOrder: readonly CompiledCondition[];
   readonly grant: CompiledGrant;
   /** The grant with its authentication strength removed (R37's registration exception). */
   readonly grantWithoutStrength: CompiledGrant;
@@ -174,7 +180,8 @@ export function compileTenant(tenant: TenantSnapshot, options: CompileOptions = 
     const grant = compileGrantControls(policy, strengths);
     const explicitRegistration = lower(policy.conditions?.applications?.includeUserActions).includes(REGISTER_SECURITY_INFO);
     const grantWithoutStrength = { ...grant, controls: grant.controls.filter((c) => c.control !== "authenticationStrength") };
-    return { index, policy, mode: modeOf(policy.state), conditions, grant, grantWithoutStrength, explicitRegistration };
+    const decideOrder = [...conditions].sort((a, b) => (DECIDE_COST[a.reason] ?? 50) - (DECIDE_COST[b.reason] ?? 50));
+    return { index, policy, mode: modeOf(policy.state), conditions, decideOrder, grant, grantWithoutStrength, explicitRegistration };
   });
 
   attachSubjectProfiles(directory, compiled, policies);
@@ -283,6 +290,23 @@ function createCandidateIndex(
 }
 
 const APP_CACHE_LIMIT = 10_000;
+
+/** Relative cost of a condition check on the decision path (lower runs first). */
+const DECIDE_COST: Readonly<Record<string, number>> = {
+  users: 0,
+  workloadIdentities: 1,
+  application: 2,
+  userActions: 2,
+  authenticationContext: 2,
+  clientApps: 3,
+  devicePlatform: 4,
+  signInRisk: 5,
+  userRisk: 6,
+  insiderRisk: 7,
+  authenticationFlow: 8,
+  location: 9,
+  devices: 10,
+};
 
 /**
  * Precomputes every policy's users condition (R8-R13) once per distinct user profile: the

@@ -35,7 +35,7 @@ const USERS_PRECOMPUTED = -3;
  * (some condition could not be decided and none failed), or the index of the first
  * condition that failed. Allocation-free: this runs for every candidate policy.
  */
-function firstUnmet(policy: CompiledPolicy, facts: SignInFacts, targetMatched = false): number {
+function firstUnmet(policy: CompiledPolicy, facts: SignInFacts): number {
   const conditions = policy.conditions;
   let i = 0;
   // The users condition (always first) may be precomputed for the user's profile.
@@ -46,7 +46,6 @@ function firstUnmet(policy: CompiledPolicy, facts: SignInFacts, targetMatched = 
   }
   let undecided = false;
   for (; i < conditions.length; i++) {
-    if (targetMatched && i === APPLICATIONS_CONDITION) continue;
     const condition = conditions[i] as CompiledCondition;
     if (condition.subjects !== "both" && condition.subjects !== facts.kind) continue;
     const r = condition.check(facts);
@@ -55,6 +54,30 @@ function firstUnmet(policy: CompiledPolicy, facts: SignInFacts, targetMatched = 
   }
   return undecided ? APPLIES_UNDECIDED : APPLIES;
 }
+
+/**
+ * Applicability for the decision alone: the same conditions as `firstUnmet`, cheapest first
+ * (`decideOrder`). Returns APPLIES, APPLIES_UNDECIDED or -4 (does not apply).
+ */
+function appliesForDecision(policy: CompiledPolicy, facts: SignInFacts, targetMatched: boolean): number {
+  const subject = facts.subjectMatches;
+  if (subject !== null && subject[policy.index] === 0) return NOT_APPLIES;
+  const users = policy.conditions[0];
+  const applications = policy.conditions[APPLICATIONS_CONDITION];
+  const order = policy.decideOrder;
+  let undecided = false;
+  for (let i = 0; i < order.length; i++) {
+    const condition = order[i] as CompiledCondition;
+    if ((subject !== null && condition === users) || (targetMatched && condition === applications)) continue;
+    if (condition.subjects !== "both" && condition.subjects !== facts.kind) continue;
+    const r = condition.check(facts);
+    if (r === NO_MATCH) return NOT_APPLIES;
+    if (r === UNDECIDABLE) undecided = true;
+  }
+  return undecided ? APPLIES_UNDECIDED : APPLIES;
+}
+
+const NOT_APPLIES = -4;
 
 /** One policy judged against one sign-in: applicability, the first unmet condition, the grant state. */
 export function judgePolicy(tenant: CompiledTenant, policy: CompiledPolicy, facts: SignInFacts): PolicyJudgement {
@@ -172,7 +195,7 @@ export function decide(tenant: CompiledTenant, request: WhatIfRequest): Decision
   const judgements: PolicyJudgement[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const policy = candidates[i] as CompiledPolicy;
-    const unmet = firstUnmet(policy, facts, targetMatched[i] === 1);
+    const unmet = appliesForDecision(policy, facts, targetMatched[i] === 1);
     if (unmet === APPLIES || unmet === APPLIES_UNDECIDED) {
       const grant = evaluateGrant(policy.grant, facts, tenant.strengths.mfa);
       judgements.push({
