@@ -5,10 +5,12 @@ export default defineConfig({
   resolve: {
     alias: {
       "@gatehouse/engine": fileURLToPath(new URL("./packages/engine/src/index.ts", import.meta.url)),
+      "@gatehouse/geoip": fileURLToPath(new URL("./packages/geoip/src/index.ts", import.meta.url)),
       "@gatehouse/admin": fileURLToPath(new URL("./packages/admin/src/index.ts", import.meta.url)),
       "@gatehouse/store": fileURLToPath(new URL("./packages/store/src/index.ts", import.meta.url)),
       "@gatehouse/server": fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
       "@gatehouse/bench": fileURLToPath(new URL("./packages/bench/src/index.ts", import.meta.url)),
+      "@gatehouse/mfa": fileURLToPath(new URL("./packages/mfa/src/index.ts", import.meta.url)),
     },
   },
   test: {

@@ -12,7 +12,7 @@ import { registerBenchCommand } from "./commands/bench.js";
 import { registerServerCommands } from "./commands/server-commands.js";
 import { runTest } from "./commands/test.js";
 import { runValidate } from "./commands/validate.js";
-import { runWhatif } from "./commands/whatif.js";
+import { COUNTRY_DB_OPTION, runWhatif, type WhatifOptions } from "./commands/whatif.js";
 
 /** The CLI package's version (package.json sits next to `src/` and `dist/`). */
 export function cliVersion(): string {
@@ -90,8 +90,9 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void, re
     .option("--request <path>", "one What-If request (JSON)")
     .option("--requests <file>", "many requests, one JSON object per line (NDJSON); answers one JSON line each")
     .option("--json", "print the answer as JSON: { value, decision }")
+    .option(COUNTRY_DB_OPTION.flags, COUNTRY_DB_OPTION.description)
     .addHelpText("after", `${TENANT_HELP}\n${EXIT_CODES_HELP}`)
-    .action(async (options: { tenant: string; request?: string; requests?: string; json?: boolean }) => {
+    .action(async (options: WhatifOptions) => {
       setExitCode(await runWhatif(options, io));
     });
 

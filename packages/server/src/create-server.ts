@@ -15,19 +15,25 @@ import { createErrorHandler, createNotFoundHandler } from "./error-handler.js";
 import { AccessDeniedError } from "./errors/access-denied-error.js";
 import { buildOpenApiDocument, type RegisteredRoute } from "./openapi/build-openapi-document.js";
 import { CompiledTenantCache } from "./operations/evaluate/compiled-tenant-cache.js";
+import { scheduleSignInRetention } from "./operations/sign-in-logs/schedule-sign-in-retention.js";
 import { registerAuditLogRoutes } from "./routes/audit-log-routes.js";
 import { registerConditionalAccessRoutes } from "./routes/conditional-access-routes.js";
 import "./routes/route-config.js";
 import { registerDirectoryRoutes } from "./routes/directory-routes.js";
 import { addRoute, type RouteDeps } from "./routes/route-support.js";
+import { registerSignInLogRoutes } from "./routes/sign-in-log-routes.js";
 import { publicJwks } from "./signing-keys.js";
 
 export interface ServerOptions {
   store: Store;
   logger?: boolean;
+  /** How often expired sign-in log records are purged (default hourly; also once at start); 0 turns it off. */
+  signInRetentionIntervalMs?: number;
   now?: () => Date;
   /** Requests per minute per client address (default 1200); 0 turns the limit off (e.g. behind a gateway that limits). */
   rateLimitPerMinute?: number;
+  /** IP address -> ISO country code for country named locations (R26), when a request carries no `country`. */
+  lookupCountry?: (ip: string) => string | null;
 }
 
 /** A client-request-id we adopt as the request id: a GUID-like token, nothing a log could choke on. */
@@ -70,7 +76,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const perMinute = options.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE;
   if (perMinute > 0) await app.register(rateLimit, { max: perMinute, timeWindow: "1 minute" });
 
-  const cache = new CompiledTenantCache(options.store, () => now().getTime());
+  const cache = new CompiledTenantCache(options.store, () => now().getTime(), undefined, options.lookupCountry);
   const callers = new CallerCache();
   const deps: RouteDeps = { store: options.store, now, cache };
 
@@ -121,6 +127,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerConditionalAccessRoutes(app, deps);
   registerDirectoryRoutes(app, deps);
   registerAuditLogRoutes(app, deps);
+  registerSignInLogRoutes(app, deps);
+  await scheduleSignInRetention(app, options.store, now, options.signInRetentionIntervalMs);
 
   await app.ready();
   return app;

@@ -3,16 +3,21 @@
  * `postgres.test.ts`). A new dialect passes it or it is not a store.
  */
 import {
+  type CompiledTenant,
   type ConditionalAccessPolicy,
   compileTenant,
   decide,
+  evaluateSignIn,
   type NamedLocation,
   normalizePolicy,
   normalizeTenant,
+  type SignInLogEntry,
+  toSignInLogEntry,
   type WhatIfRequest,
 } from "@gatehouse/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatehouseError, type GatehouseErrorCode } from "./gatehouse-error.js";
+import { MIGRATIONS } from "./internal/migrations.js";
 import type { AuditContext, Store, StoreDialect } from "./types.js";
 
 export interface StoreContractDatabase {
@@ -99,6 +104,38 @@ async function expectCode(work: Promise<unknown>, code: GatehouseErrorCode): Pro
   return error;
 }
 
+const SIGN_IN_USER = "5a000000-0000-4000-8000-000000000001";
+const SIGN_IN_APP = "5b000000-0000-4000-8000-000000000001";
+let signInTenant: CompiledTenant | undefined;
+
+/** A real sign-in log record (the engine's `toSignInLogEntry` on a one-policy tenant), with some fields replaced. */
+function signInEntry(over: Partial<SignInLogEntry> & { id: string; createdDateTime: string }): SignInLogEntry {
+  if (signInTenant === undefined) {
+    const { tenant, issues } = normalizeTenant({
+      tenantId: "11111111-1111-1111-1111-111111111111",
+      users: [{ id: SIGN_IN_USER, userPrincipalName: "alice@contoso.test", displayName: "Alice" }],
+      policies: [{ ...policy({}), id: "ffffffff-0000-0000-0000-000000000001" }],
+    });
+    if (issues.some((i) => i.severity === "error")) throw new Error(`test tenant does not normalize: ${JSON.stringify(issues)}`);
+    signInTenant = compileTenant(tenant);
+  }
+  const request: WhatIfRequest = {
+    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: SIGN_IN_USER },
+    signInContext: { "@odata.type": "#microsoft.graph.applicationContext", includeApplications: [SIGN_IN_APP] },
+    signInConditions: { clientAppType: "browser", devicePlatform: "windows", ipAddress: "203.0.113.7" },
+    satisfied: { authenticationMethods: ["password"] },
+  };
+  const entry = toSignInLogEntry({
+    tenant: signInTenant,
+    request,
+    evaluation: evaluateSignIn(signInTenant, request),
+    id: over.id,
+    createdDateTime: over.createdDateTime,
+    correlationId: over.correlationId ?? `corr-${over.id}`,
+  });
+  return { ...entry, ...over };
+}
+
 // ---- The suite --------------------------------------------------------------------------------
 
 export function registerStoreContract(target: StoreContractTarget): void {
@@ -132,7 +169,10 @@ export function registerStoreContract(target: StoreContractTarget): void {
         const store = await freshStore();
         expect(store.dialect).toBe(target.dialect);
         const migrations = await store.migrations();
-        expect(migrations.map((m) => m.name)).toEqual(["0001_initial"]);
+        expect(migrations.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS).sort());
+        expect(migrations.map((m) => m.name)).toEqual(
+          expect.arrayContaining(["0001_initial", "0002_sign_in_logs", "0003_authentication_methods"]),
+        );
         expect(migrations.every((m) => m.executedAt instanceof Date)).toBe(true);
       });
 
@@ -1123,6 +1163,290 @@ export function registerStoreContract(target: StoreContractTarget): void {
         expect(store.audit.update).toBeUndefined();
         // @ts-expect-error the audit log is append-only
         expect(store.audit.delete).toBeUndefined();
+      });
+    });
+
+    describe("sign-in logs", () => {
+      it("append real records, return them as given and list them newest first with filters and pages", async () => {
+        const store = await freshStore();
+        const first = await store.signIns.append(signInEntry({ id: "s-1", createdDateTime: "2026-01-01T08:00:00Z" }));
+        expect(first.userId).toBe(SIGN_IN_USER);
+        expect(first.appliedConditionalAccessPolicies).toHaveLength(1);
+        expect(first.conditionalAccessStatus).toBe("failure");
+        const second = await store.signIns.append(
+          signInEntry({
+            id: "s-2",
+            createdDateTime: "2026-01-02T08:00:00+02:00",
+            conditionalAccessStatus: "success",
+            appId: "5B000000-0000-4000-8000-00000000000B",
+            correlationId: "Shared-Corr",
+          }),
+        );
+        const third = await store.signIns.append(
+          signInEntry({ id: "s-3", createdDateTime: "2026-01-03T08:00:00.000Z", userId: null, userPrincipalName: null }),
+        );
+        expect(second.createdDateTime).toBe("2026-01-02T08:00:00+02:00");
+        expect(await store.signIns.get("s-2")).toEqual(second);
+        expect(await store.signIns.get("missing")).toBeNull();
+
+        const ids = async (options: Parameters<Store["signIns"]["list"]>[0]) => (await store.signIns.list(options)).value.map((r) => r.id);
+        expect(await ids({})).toEqual(["s-3", "s-2", "s-1"]);
+        expect(await ids({ filter: { userId: SIGN_IN_USER.toUpperCase() } })).toEqual(["s-2", "s-1"]);
+        expect(await ids({ filter: { appId: "5b000000-0000-4000-8000-00000000000b" } })).toEqual(["s-2"]);
+        expect(await ids({ filter: { appId: SIGN_IN_APP } })).toEqual(["s-3", "s-1"]);
+        expect(await ids({ filter: { conditionalAccessStatus: "success" } })).toEqual(["s-2"]);
+        expect(await ids({ filter: { conditionalAccessStatus: "failure", userId: SIGN_IN_USER } })).toEqual(["s-1"]);
+        expect(await ids({ filter: { correlationId: "shared-corr" } })).toEqual(["s-2"]);
+        // 2026-01-02T08:00:00+02:00 is 06:00Z: the bounds are inclusive and compare instants.
+        expect(await ids({ filter: { createdFrom: "2026-01-02T06:00:00Z" } })).toEqual(["s-3", "s-2"]);
+        expect(await ids({ filter: { createdTo: "2026-01-02T06:00:00Z" } })).toEqual(["s-2", "s-1"]);
+        expect(await ids({ filter: { createdFrom: "2026-01-01T08:00:01Z", createdTo: "2026-01-03T07:59:59Z" } })).toEqual(["s-2"]);
+        await expectCode(store.signIns.list({ filter: { createdFrom: "last week" } }), "invalidInput");
+
+        const page = await store.signIns.list({ top: 2 });
+        expect(page.value.map((r) => r.id)).toEqual(["s-3", "s-2"]);
+        expect(page.nextSkip).toBe(2);
+        const last = await store.signIns.list({ top: 2, skip: 2 });
+        expect(last.value).toEqual([first]);
+        expect(last.nextSkip).toBeNull();
+        expect((await store.signIns.list({ filter: { userId: "nobody" } })).value).toEqual([]);
+        expect(third.userId).toBeNull();
+      });
+
+      it("orders records of the same time by id and keep them across reopen", async () => {
+        const database = await newDatabase();
+        const store = await open(database);
+        for (const id of ["b", "a", "c"]) await store.signIns.append(signInEntry({ id, createdDateTime: "2026-02-01T00:00:00Z" }));
+        const listed = (await store.signIns.list()).value;
+        expect(listed.map((r) => r.id)).toEqual(["c", "b", "a"]);
+        await store.close();
+        const reopened = await open(database);
+        expect((await reopened.signIns.list()).value).toEqual(listed);
+      });
+
+      it("refuse records without the minimal fields, and a second record with the same id", async () => {
+        const store = await freshStore();
+        const good = signInEntry({ id: "s-1", createdDateTime: "2026-01-01T00:00:00Z" });
+        await store.signIns.append(good);
+        await expectCode(store.signIns.append(good), "conflict");
+        const bad: unknown[] = [
+          { ...good, id: "" },
+          { ...good, id: "x1", createdDateTime: "yesterday" },
+          { ...good, id: "x2", createdDateTime: "2026-01-01" },
+          { ...good, id: "x3", conditionalAccessStatus: "maybe" },
+          { ...good, id: "x4", correlationId: undefined },
+          { ...good, id: "x5", status: { errorCode: "0" } },
+          { ...good, id: "x6", userId: 42 },
+        ];
+        for (const entry of bad) await expectCode(store.signIns.append(entry as SignInLogEntry), "invalidInput");
+        expect((await store.signIns.list()).value.map((r) => r.id)).toEqual(["s-1"]);
+      });
+
+      it("purge records older than a time and report how many, in or out of a transaction", async () => {
+        const store = await freshStore();
+        for (const [id, at] of [
+          ["old-1", "2025-12-01T00:00:00Z"],
+          ["old-2", "2025-12-31T23:59:59.999Z"],
+          ["edge", "2026-01-01T00:00:00Z"],
+          ["new", "2026-01-15T00:00:00Z"],
+        ] as const) {
+          await store.signIns.append(signInEntry({ id, createdDateTime: at }));
+        }
+        expect(await store.signIns.purgeOlderThan("2026-01-01T01:00:00+01:00")).toBe(2);
+        expect((await store.signIns.list()).value.map((r) => r.id)).toEqual(["new", "edge"]);
+        expect(await store.signIns.purgeOlderThan("2026-01-01T00:00:00Z")).toBe(0);
+        await expectCode(store.signIns.purgeOlderThan("soon"), "invalidInput");
+        await expect(
+          store.transaction(async (tx) => {
+            expect(await tx.signIns.purgeOlderThan("2027-01-01T00:00:00Z")).toBe(2);
+            throw new Error("roll back");
+          }),
+        ).rejects.toThrow("roll back");
+        expect((await store.signIns.list()).value.map((r) => r.id)).toEqual(["new", "edge"]);
+      });
+    });
+
+    describe("authentication methods", () => {
+      const passkey = (userId: string, credentialId: string, counter = 0) => ({
+        userId,
+        displayName: "YubiKey",
+        credentialId,
+        publicKey: "pQECAyYgASFYIA",
+        counter,
+        transports: ["usb", "nfc"],
+        aaguid: "cb69481e-8ff7-4039-93ec-0a2729a154a8",
+        deviceType: "singleDevice",
+        backedUp: false,
+      });
+
+      it("are created, listed oldest first without secrets or keys, read through their own methods and deleted", async () => {
+        const store = await freshStore({ now: steppingClock() });
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        const bob = await store.users.create({ userPrincipalName: "bob@contoso.test", displayName: "Bob" });
+        const totp = await store.authenticationMethods.createTotp({
+          userId: alice.id,
+          displayName: "Authenticator",
+          secretCiphertext: "v1.iv.ct",
+        });
+        expect(totp).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          userId: alice.id,
+          methodType: "softwareOath",
+          displayName: "Authenticator",
+          createdDateTime: "2025-01-01T00:00:02.000Z",
+          lastUsedDateTime: null,
+          credentialId: null,
+          transports: [],
+          aaguid: null,
+          deviceType: null,
+          backedUp: null,
+        });
+        const key = await store.authenticationMethods.createPasskey(passkey(alice.id, "Y3JlZC0x", 7));
+        expect(key).toMatchObject({ methodType: "fido2", credentialId: "Y3JlZC0x", transports: ["usb", "nfc"], backedUp: false });
+        await store.authenticationMethods.createTotp({ userId: bob.id, displayName: "Bob's", secretCiphertext: "v1.bob" });
+
+        const listed = await store.authenticationMethods.listForUser(alice.id);
+        expect(listed).toEqual([totp, key]);
+        const text = JSON.stringify(listed);
+        expect(text).not.toContain("v1.iv.ct");
+        expect(text).not.toContain("pQECAyYgASFYIA");
+        for (const method of listed) {
+          expect(Object.keys(method)).not.toEqual(expect.arrayContaining(["secretCiphertext"]));
+          expect(Object.keys(method)).not.toContain("publicKey");
+          expect(Object.keys(method)).not.toContain("counter");
+        }
+        expect(await store.authenticationMethods.listForUser("nobody")).toEqual([]);
+
+        expect(await store.authenticationMethods.getTotpSecret(totp.id)).toEqual({
+          id: totp.id,
+          userId: alice.id,
+          secretCiphertext: "v1.iv.ct",
+          lastTimeStep: null,
+        });
+        expect(await store.authenticationMethods.getTotpSecret(key.id)).toBeNull();
+        expect(await store.authenticationMethods.getTotpSecret("missing")).toBeNull();
+        expect(await store.authenticationMethods.getPasskeyByCredentialId("Y3JlZC0x")).toEqual({
+          id: key.id,
+          userId: alice.id,
+          displayName: "YubiKey",
+          credentialId: "Y3JlZC0x",
+          publicKey: "pQECAyYgASFYIA",
+          counter: 7,
+          transports: ["usb", "nfc"],
+          aaguid: "cb69481e-8ff7-4039-93ec-0a2729a154a8",
+          deviceType: "singleDevice",
+          backedUp: false,
+          createdDateTime: key.createdDateTime,
+          lastUsedDateTime: null,
+        });
+        expect(await store.authenticationMethods.getPasskeyByCredentialId("missing")).toBeNull();
+
+        await store.authenticationMethods.delete(totp.id);
+        expect(await store.authenticationMethods.listForUser(alice.id)).toEqual([key]);
+        await expectCode(store.authenticationMethods.delete(totp.id), "notFound");
+      });
+
+      it("refuse an unknown user, a taken credential id and a method without its secret or key", async () => {
+        const store = await freshStore();
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        await expectCode(
+          store.authenticationMethods.createTotp({ userId: "missing", displayName: "x", secretCiphertext: "c" }),
+          "notFound",
+        );
+        await expectCode(store.authenticationMethods.createPasskey(passkey("missing", "Y3JlZC0x")), "notFound");
+        await store.authenticationMethods.createPasskey(passkey(alice.id, "Y3JlZC0x"));
+        await expectCode(store.authenticationMethods.createPasskey(passkey(alice.id, "Y3JlZC0x")), "conflict");
+        await expectCode(
+          store.authenticationMethods.createPasskey({ ...passkey(alice.id, "Y3JlZC0y"), publicKey: null as unknown as string }),
+          "invalidInput",
+        );
+        await expect(store.authenticationMethods.createPasskey(passkey(alice.id, "Y3JlZC0z", -1))).rejects.toBeInstanceOf(TypeError);
+        expect(await store.authenticationMethods.listForUser(alice.id)).toHaveLength(1);
+      });
+
+      it("accept a TOTP time step only once and never an older one (replay refused)", async () => {
+        const store = await freshStore({ now: steppingClock() });
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        const totp = await store.authenticationMethods.createTotp({
+          userId: alice.id,
+          displayName: "Authenticator",
+          secretCiphertext: "c",
+          lastTimeStep: 58_000_000,
+        });
+        expect(await store.authenticationMethods.recordTotpUse(totp.id, 58_000_000)).toBe(false);
+        expect(await store.authenticationMethods.recordTotpUse(totp.id, 57_999_999)).toBe(false);
+        expect(await store.authenticationMethods.recordTotpUse(totp.id, 58_000_001)).toBe(true);
+        expect(await store.authenticationMethods.recordTotpUse(totp.id, 58_000_001)).toBe(false);
+        expect((await store.authenticationMethods.getTotpSecret(totp.id))?.lastTimeStep).toBe(58_000_001);
+        const [listed] = await store.authenticationMethods.listForUser(alice.id);
+        expect(listed?.lastUsedDateTime).not.toBeNull();
+
+        const fresh = await store.authenticationMethods.createTotp({ userId: alice.id, displayName: "Second", secretCiphertext: "c2" });
+        expect(await store.authenticationMethods.recordTotpUse(fresh.id, 1)).toBe(true);
+        expect(await store.authenticationMethods.recordTotpUse("missing", 99)).toBe(false);
+        const key = await store.authenticationMethods.createPasskey(passkey(alice.id, "Y3JlZC0x"));
+        expect(await store.authenticationMethods.recordTotpUse(key.id, 99)).toBe(false);
+      });
+
+      it("let only one of two concurrent uses of the same TOTP step through", async () => {
+        const store = await freshStore();
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        const totp = await store.authenticationMethods.createTotp({ userId: alice.id, displayName: "A", secretCiphertext: "c" });
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.authenticationMethods.recordTotpUse(totp.id, 1000)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it("store a passkey counter only when it grows, except that 0 stays 0 for authenticators without one", async () => {
+        const store = await freshStore();
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        const counted = await store.authenticationMethods.createPasskey(passkey(alice.id, "Y291bnRlZA", 5));
+        expect(await store.authenticationMethods.updatePasskeyCounter(counted.id, 5)).toBe(false);
+        expect(await store.authenticationMethods.updatePasskeyCounter(counted.id, 3)).toBe(false);
+        expect(await store.authenticationMethods.updatePasskeyCounter(counted.id, 0)).toBe(false);
+        expect(await store.authenticationMethods.updatePasskeyCounter(counted.id, 6)).toBe(true);
+        expect(await store.authenticationMethods.updatePasskeyCounter(counted.id, 0xffff_ffff)).toBe(true);
+        const stored = await store.authenticationMethods.getPasskeyByCredentialId("Y291bnRlZA");
+        expect(stored?.counter).toBe(0xffff_ffff);
+        expect(stored?.lastUsedDateTime).not.toBeNull();
+        await expect(store.authenticationMethods.updatePasskeyCounter(counted.id, 2 ** 32)).rejects.toBeInstanceOf(TypeError);
+
+        const uncounted = await store.authenticationMethods.createPasskey(passkey(alice.id, "dW5jb3VudGVk", 0));
+        expect(await store.authenticationMethods.updatePasskeyCounter(uncounted.id, 0)).toBe(true);
+        expect(await store.authenticationMethods.updatePasskeyCounter(uncounted.id, 1)).toBe(true);
+        expect(await store.authenticationMethods.updatePasskeyCounter(uncounted.id, 0)).toBe(false);
+        expect(await store.authenticationMethods.updatePasskeyCounter("missing", 9)).toBe(false);
+        const totp = await store.authenticationMethods.createTotp({ userId: alice.id, displayName: "A", secretCiphertext: "c" });
+        expect(await store.authenticationMethods.updatePasskeyCounter(totp.id, 9)).toBe(false);
+      });
+
+      it("go with their user when the user is deleted, and keep across reopen and inside transactions", async () => {
+        const database = await newDatabase();
+        const store = await open(database);
+        const alice = await store.users.create({ userPrincipalName: "alice@contoso.test", displayName: "Alice" });
+        const bob = await store.users.create({ userPrincipalName: "bob@contoso.test", displayName: "Bob" });
+        await store.authenticationMethods.createTotp({ userId: alice.id, displayName: "A", secretCiphertext: "c" });
+        await store.authenticationMethods.createPasskey(passkey(alice.id, "YWxpY2U"));
+        const bobs = await store.transaction(async (tx) => {
+          const m = await tx.authenticationMethods.createPasskey(passkey(bob.id, "Ym9i", 1));
+          expect(await tx.authenticationMethods.updatePasskeyCounter(m.id, 2)).toBe(true);
+          return m;
+        });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.authenticationMethods.createTotp({ userId: bob.id, displayName: "rolled back", secretCiphertext: "c" });
+            throw new Error("roll back");
+          }),
+        ).rejects.toThrow("roll back");
+        await store.close();
+
+        const reopened = await open(database);
+        expect(await reopened.authenticationMethods.listForUser(alice.id)).toHaveLength(2);
+        expect(await reopened.authenticationMethods.listForUser(bob.id)).toEqual([{ ...bobs, lastUsedDateTime: expect.any(String) }]);
+        expect((await reopened.authenticationMethods.getPasskeyByCredentialId("Ym9i"))?.counter).toBe(2);
+        await reopened.users.delete(alice.id);
+        expect(await reopened.authenticationMethods.listForUser(alice.id)).toEqual([]);
+        expect(await reopened.authenticationMethods.getPasskeyByCredentialId("YWxpY2U")).toBeNull();
+        expect(await reopened.authenticationMethods.listForUser(bob.id)).toHaveLength(1);
       });
     });
 

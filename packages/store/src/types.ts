@@ -3,7 +3,13 @@
  * (ISO-8601, UTC) and JSON documents round-trip as given. Secrets never appear in a record:
  * password hashes and client-secret hashes are read only through their own methods.
  */
-import type { AuthenticationStrengthPolicy, ConditionalAccessPolicy, NamedLocation, TenantSnapshot } from "@gatehouse/engine";
+import type {
+  AuthenticationStrengthPolicy,
+  ConditionalAccessPolicy,
+  NamedLocation,
+  SignInLogEntry,
+  TenantSnapshot,
+} from "@gatehouse/engine";
 
 // ---- Paging and filters ------------------------------------------------------------------
 
@@ -546,6 +552,136 @@ export interface AuditLogRepository {
   list(options?: ListOptions<AuditFilter>): Promise<Page<AuditRecord>>;
 }
 
+// ---- Sign-in logs (Graph's signIn) -----------------------------------------------------------
+
+/** `userId`, `appId` and `correlationId` compare case-insensitively; the date bounds are inclusive. */
+export interface SignInLogFilter {
+  userId?: string;
+  /** The client application's appId. */
+  appId?: string;
+  /** `success`, `failure`, `notApplied`. */
+  conditionalAccessStatus?: string;
+  correlationId?: string;
+  /** Inclusive lower bound on `createdDateTime` (ISO 8601). */
+  createdFrom?: string;
+  /** Inclusive upper bound on `createdDateTime` (ISO 8601). */
+  createdTo?: string;
+}
+
+/** Written by the sign-in service only: append, read, and expire by age (tenant setting `signInLogRetentionDays`). */
+export interface SignInLogRepository {
+  /**
+   * Stores the record as given. `invalidInput` when it lacks an id, a correlationId, a known
+   * conditionalAccessStatus, an integer status.errorCode or an ISO-8601 createdDateTime;
+   * `conflict` when the id is taken.
+   */
+  append(entry: SignInLogEntry): Promise<SignInLogEntry>;
+  get(id: string): Promise<SignInLogEntry | null>;
+  /** Newest first (createdDateTime, then id). */
+  list(options?: ListOptions<SignInLogFilter>): Promise<Page<SignInLogEntry>>;
+  /** Removes the records created before `dateTime` (ISO 8601); returns how many. */
+  purgeOlderThan(dateTime: string): Promise<number>;
+}
+
+// ---- Authentication methods (MFA) ----------------------------------------------------------
+
+/** Graph's `authenticationMethodModes` for what the store keeps: TOTP and passkeys. */
+export type AuthenticationMethodType = "softwareOath" | "fido2";
+
+/** A user's second factor as listed: never a secret, a public key or a counter. */
+export interface AuthenticationMethodRecord {
+  id: string;
+  userId: string;
+  methodType: AuthenticationMethodType;
+  displayName: string;
+  createdDateTime: string;
+  lastUsedDateTime: string | null;
+  /** Passkeys only (base64url), for `allowCredentials` / `excludeCredentials`; `null` for TOTP. */
+  credentialId: string | null;
+  /** Passkeys only: WebAuthn transports (`usb`, `internal`, `hybrid`...); `[]` for TOTP. */
+  transports: string[];
+  aaguid: string | null;
+  /** `singleDevice` or `multiDevice`; `null` for TOTP. */
+  deviceType: string | null;
+  backedUp: boolean | null;
+}
+
+export interface NewTotpMethod {
+  id?: string;
+  userId: string;
+  displayName: string;
+  /** The base32 secret, encrypted by the caller; the store never sees it in clear. */
+  secretCiphertext: string;
+  /** The time step of the code that proved the registration, so it cannot be used again. */
+  lastTimeStep?: number | null;
+}
+
+/** What TOTP verification needs; read only through `getTotpSecret`. */
+export interface TotpSecret {
+  id: string;
+  userId: string;
+  secretCiphertext: string;
+  /** The newest time step accepted so far (replay guard), or `null`. */
+  lastTimeStep: number | null;
+}
+
+export interface NewPasskeyMethod {
+  id?: string;
+  userId: string;
+  displayName: string;
+  /** base64url; unique across the tenant. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  transports?: string[];
+  aaguid?: string | null;
+  deviceType?: string | null;
+  backedUp?: boolean | null;
+}
+
+/** What WebAuthn assertion verification needs. */
+export interface PasskeyCredential {
+  id: string;
+  userId: string;
+  displayName: string;
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  aaguid: string | null;
+  deviceType: string | null;
+  backedUp: boolean | null;
+  createdDateTime: string;
+  lastUsedDateTime: string | null;
+}
+
+export interface AuthenticationMethodRepository {
+  /** The user's methods, oldest first, without secrets or keys. */
+  listForUser(userId: string): Promise<AuthenticationMethodRecord[]>;
+  /** `notFound` when the user does not exist. */
+  createTotp(method: NewTotpMethod): Promise<AuthenticationMethodRecord>;
+  /** `null` when there is no TOTP method with this id. */
+  getTotpSecret(id: string): Promise<TotpSecret | null>;
+  /**
+   * Records a use of a TOTP code from `timeStep`: true only when `timeStep` is newer than every
+   * step accepted before (one atomic UPDATE, so two nodes cannot both accept the same code).
+   * False also when there is no such TOTP method.
+   */
+  recordTotpUse(id: string, timeStep: number): Promise<boolean>;
+  /** `notFound` when the user does not exist; `conflict` when the credential id is registered. */
+  createPasskey(method: NewPasskeyMethod): Promise<AuthenticationMethodRecord>;
+  getPasskeyByCredentialId(credentialId: string): Promise<PasskeyCredential | null>;
+  /**
+   * Stores a passkey's new signature counter and marks it used: true only when `newCounter` is
+   * greater than the stored one, or both are 0 (an authenticator without a counter). One
+   * atomic UPDATE: a cloned authenticator or a replayed assertion gets false.
+   */
+  updatePasskeyCounter(id: string, newCounter: number): Promise<boolean>;
+  /** `notFound` when there is no such method. */
+  delete(id: string): Promise<void>;
+}
+
 /** The same API outside and inside a transaction. */
 export interface Repositories {
   readonly tenant: TenantRepository;
@@ -559,6 +695,8 @@ export interface Repositories {
   readonly authenticationContexts: AuthenticationContextRepository;
   readonly policies: PolicyRepository;
   readonly audit: AuditLogRepository;
+  readonly signIns: SignInLogRepository;
+  readonly authenticationMethods: AuthenticationMethodRepository;
   /**
    * The engine's tenant snapshot, read consistently (one transaction). `tenantId` is `""`
    * until the tenant settings are put.

@@ -1,13 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WhatIfRequest, WhatIfResponse } from "@gatehouse/engine";
 import { compileTenant, normalizeWhatIfRequest, whatIf } from "@gatehouse/engine";
+import { bundledDatabasePath, openCountryDatabase } from "@gatehouse/geoip";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CliError, ExitCode } from "../cli-error.js";
 import { type CliIo, createBufferedIo, type OutputStream } from "../cli-io.js";
 import { loadTenant } from "../load-tenant.js";
+import { runCli } from "../main.js";
 import { runWhatif } from "./whatif.js";
 
 const examples = (path: string): string => fileURLToPath(new URL(`../../../../examples/${path}`, import.meta.url));
@@ -303,5 +305,130 @@ describe("gatehouse whatif --requests", () => {
       exitCode: ExitCode.usage,
       message: `cannot read ${join(dir, "missing.ndjson")}: no such file or directory`,
     });
+  });
+});
+
+describe("gatehouse whatif --country-db", () => {
+  /** www.ripe.net (RIPE NCC, Amsterdam): NL in the bundled IPtoASN data. */
+  const NL_ADDRESS = "193.0.6.139";
+  const NOT_NL = "8.8.8.8";
+  const USER = "4cb9ffb7-280e-4963-8e9e-d86fac1034fb";
+
+  async function countryTenant(): Promise<string> {
+    const file = join(dir, "country-tenant.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        tenantId: "5da35dea-3048-4cbf-9208-b59f6fb08c30",
+        users: [{ id: USER, userPrincipalName: "alice@contoso.example" }],
+        namedLocations: [
+          {
+            "@odata.type": "#microsoft.graph.countryNamedLocation",
+            id: "0f3a5c0e-7e58-4c47-9b8a-6a8f4b0a1c01",
+            displayName: "Netherlands",
+            countriesAndRegions: ["NL"],
+            countryLookupMethod: "clientIpAddress",
+            includeUnknownCountriesAndRegions: false,
+          },
+        ],
+        policies: [
+          {
+            id: "6c0e3f5a-1d2b-4c3d-8e9f-0a1b2c3d4e5f",
+            displayName: "Block outside the Netherlands",
+            state: "enabled",
+            conditions: {
+              users: { includeUsers: ["All"] },
+              applications: { includeApplications: ["All"] },
+              clientAppTypes: ["all"],
+              locations: { includeLocations: ["All"], excludeLocations: ["0f3a5c0e-7e58-4c47-9b8a-6a8f4b0a1c01"] },
+            },
+            grantControls: { operator: "OR", builtInControls: ["block"] },
+          },
+        ],
+      }),
+    );
+    return file;
+  }
+
+  async function requestFrom(ipAddress: string): Promise<string> {
+    const file = join(dir, `request-${ipAddress.replace(/[^0-9a-f]/gi, "-")}.json`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: USER },
+        signInContext: {
+          "@odata.type": "#microsoft.graph.applicationContext",
+          includeApplications: ["00000003-0000-0000-c000-000000000000"],
+        },
+        signInConditions: { devicePlatform: "windows", clientAppType: "browser", ipAddress },
+      }),
+    );
+    return file;
+  }
+
+  async function outcome(options: Omit<Parameters<typeof runWhatif>[0], "tenant" | "json">): Promise<string> {
+    const io = createBufferedIo();
+    expect(await runWhatif({ tenant: await countryTenant(), json: true, ...options }, io)).toBe(ExitCode.ok);
+    expect(io.stderrText()).toBe("");
+    return (JSON.parse(io.stdoutText()) as WhatIfResponse).decision.outcome;
+  }
+
+  it("the chosen addresses map as the tests assume", () => {
+    const database = openCountryDatabase();
+    expect(database.lookup(NL_ADDRESS)).toBe("NL");
+    expect(database.lookup(NOT_NL)).toBe("US");
+  });
+
+  it("grants an NL address (no country in the request) with --country-db and blocks it without the flag", async () => {
+    const nl = await requestFrom(NL_ADDRESS);
+    expect(await outcome({ request: nl, countryDb: true })).toBe("grant");
+    expect(await outcome({ request: nl })).toBe("block");
+    expect(await outcome({ request: await requestFrom(NOT_NL), countryDb: true })).toBe("block");
+  });
+
+  it("uses the .mmdb file given as --country-db PATH", async () => {
+    const v4 = join(dirname(bundledDatabasePath()), "iptoasn-country-ipv4.mmdb");
+    expect(await outcome({ request: await requestFrom(NL_ADDRESS), countryDb: v4 })).toBe("grant");
+    // The IPv4-only file knows no IPv6 address: RIPE NCC's IPv6 address stays unknown -> blocked.
+    const v6 = await requestFrom("2001:67c:2e8:22::c100:68b");
+    expect(await outcome({ request: v6, countryDb: v4 })).toBe("block");
+    expect(await outcome({ request: v6, countryDb: true })).toBe("grant");
+  });
+
+  it("applies to every line of --requests", async () => {
+    const lines = [NL_ADDRESS, NOT_NL].map(async (ip) => (await readFile(await requestFrom(ip), "utf8")).trim());
+    const file = join(dir, "country.ndjson");
+    await writeFile(file, (await Promise.all(lines)).join("\n"));
+    const io = createBufferedIo();
+    expect(await runWhatif({ tenant: await countryTenant(), requests: file, countryDb: true }, io)).toBe(ExitCode.ok);
+    const outcomes = io
+      .stdoutText()
+      .trimEnd()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as WhatIfResponse).decision.outcome);
+    expect(outcomes).toEqual(["grant", "block"]);
+  });
+
+  it("reports a missing database file as a one-line usage error naming it", async () => {
+    const missing = join(dir, "nowhere.mmdb");
+    await expect(
+      runWhatif({ tenant: await countryTenant(), request: await requestFrom(NL_ADDRESS), countryDb: missing }, createBufferedIo()),
+    ).rejects.toMatchObject({ exitCode: ExitCode.usage, message: `cannot read country database ${missing}: no such file` });
+  });
+
+  it("parses --country-db with and without a value on the command line", async () => {
+    const tenant = await countryTenant();
+    const nl = await requestFrom(NL_ADDRESS);
+    const run = async (extra: string[]): Promise<string> => {
+      const io = createBufferedIo();
+      expect(await runCli(["whatif", "--tenant", tenant, "--request", nl, "--json", ...extra], io)).toBe(ExitCode.ok);
+      return (JSON.parse(io.stdoutText()) as WhatIfResponse).decision.outcome;
+    };
+    expect(await run(["--country-db"])).toBe("grant");
+    expect(await run(["--country-db", bundledDatabasePath()])).toBe("grant");
+    expect(await run([])).toBe("block");
+    const io = createBufferedIo();
+    expect(await runCli(["whatif", "--tenant", tenant, "--request", nl, "--country-db", join(dir, "none.mmdb")], io)).toBe(ExitCode.usage);
+    expect(io.stderrText()).toMatch(/^gatehouse: cannot read country database .*none\.mmdb: no such file\n$/);
   });
 });

@@ -24,6 +24,9 @@ import { describeFileError, readJsonFile, statPath } from "../read-json-file.js"
  * - `--requests FILE.ndjson`: one request per line (blank lines skipped), all against ONE
  *   compiled tenant; one JSON answer per line, in order. An invalid line is answered with
  *   `{"error":{"code":"invalidRequest","message":"line N: ..."}}` and the exit code is 1.
+ * - `--country-db [PATH]`: a request's `ipAddress` without `country` is mapped to a country
+ *   (R26) with the bundled IP-to-country database, or the .mmdb file at PATH. Without the flag
+ *   no lookup happens (country locations then match only a request's own `country`).
  */
 
 export interface WhatifOptions {
@@ -31,6 +34,31 @@ export interface WhatifOptions {
   request?: string;
   requests?: string;
   json?: boolean;
+  /** `--country-db [PATH]`: true = the bundled database; a string = that .mmdb file; absent = no lookup. */
+  countryDb?: boolean | string;
+}
+
+/** Commander flags and help for `--country-db` (registered by main.ts). */
+export const COUNTRY_DB_OPTION = {
+  flags: "--country-db [path]",
+  description:
+    "map a request's ipAddress to a country (for country named locations) with the bundled IP-to-country database, or the .mmdb file at PATH",
+} as const;
+
+type LookupCountry = (ipAddress: string) => string | null;
+
+/** The lookup for `--country-db`, loading the geoip package only when the flag is given. */
+async function openCountryLookup(countryDb: boolean | string | undefined): Promise<LookupCountry | undefined> {
+  if (countryDb === undefined || countryDb === false) return undefined;
+  if (typeof countryDb === "string" && countryDb.trim() === "")
+    throw new CliError("--country-db needs a file path (or no value for the bundled database)");
+  const { openCountryDatabase } = await import("@gatehouse/geoip");
+  try {
+    const database = openCountryDatabase(typeof countryDb === "string" ? { path: countryDb } : {});
+    return (ipAddress) => database.lookup(ipAddress);
+  } catch (cause) {
+    throw new CliError(oneLine(cause instanceof Error ? cause.message : String(cause)));
+  }
 }
 
 const MAX_TABLE_WIDTH = 100;
@@ -41,7 +69,11 @@ function describeRequestErrors(issues: readonly ValidationIssue[]): string {
   return errors.map((issue) => `${issue.path}: ${oneLine(issue.message)}`).join("; ") || "not a What-If request";
 }
 
-async function loadCompiledTenant(path: string, io: CliIo): Promise<{ loaded: LoadedTenant; compiled: CompiledTenant }> {
+async function loadCompiledTenant(
+  path: string,
+  io: CliIo,
+  lookupCountry?: LookupCountry,
+): Promise<{ loaded: LoadedTenant; compiled: CompiledTenant }> {
   const loaded = await loadTenant(path);
   const broken = fileProblems(loaded)[0];
   if (broken) {
@@ -53,7 +85,7 @@ async function loadCompiledTenant(path: string, io: CliIo): Promise<{ loaded: Lo
       `gatehouse: warning: ${path} has ${errors} validation error${errors === 1 ? "" : "s"} (run "gatehouse validate ${path}"); invalid policies are enforced as blocks\n`,
     );
   }
-  return { loaded, compiled: compileTenant(loaded.tenant) };
+  return { loaded, compiled: compileTenant(loaded.tenant, lookupCountry ? { lookupCountry } : {}) };
 }
 
 function strengthNames(loaded: LoadedTenant): Map<string, string> {
@@ -158,7 +190,8 @@ export async function runWhatif(options: WhatifOptions, io: CliIo): Promise<numb
     if (!read.ok) throw new CliError(read.message);
     requestDocument = read.value;
   }
-  const { loaded, compiled } = await loadCompiledTenant(options.tenant, io);
+  const lookupCountry = await openCountryLookup(options.countryDb);
+  const { loaded, compiled } = await loadCompiledTenant(options.tenant, io, lookupCountry);
   if (options.requests !== undefined) return answerRequests(compiled, options.requests, io);
 
   const { request, issues } = normalizeWhatIfRequest(requestDocument);

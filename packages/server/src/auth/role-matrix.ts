@@ -18,7 +18,8 @@ export type Permission =
   | "applications.write"
   | "roleAssignments.read"
   | "roleAssignments.write"
-  | "auditLogs.read";
+  | "auditLogs.read"
+  | "signInLogs.read";
 
 export interface Grant {
   /** Plain words for messages, e.g. "read Conditional Access configuration". */
@@ -93,6 +94,11 @@ export const ROLE_MATRIX: Readonly<Record<Permission, Grant>> = {
   },
   "auditLogs.read": {
     action: "read the audit log",
+    roles: [R.globalAdministrator, R.securityAdministrator, R.securityReader, R.globalReader, R.reportsReader],
+    appPermissions: ["AuditLog.Read.All"],
+  },
+  "signInLogs.read": {
+    action: "read the sign-in logs",
     roles: [R.globalAdministrator, R.securityAdministrator, R.securityReader, R.globalReader, R.reportsReader],
     appPermissions: ["AuditLog.Read.All"],
   },

@@ -1,6 +1,8 @@
 /**
  * `gatehouse serve --data DIR | --database-url URL [--port N] [--host H]`: runs the REST API
  * until SIGTERM or SIGINT, then closes the server (in-flight requests finish) and the store.
+ * `--country-db [PATH]` / `--no-country-db`: IP -> country for country named locations; the
+ * bundled database is the default.
  */
 import type { AddressInfo } from "node:net";
 import { CommandFailure, EXIT, runCommand, type ServerCommandIo, type ServerCommandRegistrar, writeLine } from "./command-io.js";
@@ -15,6 +17,32 @@ export interface ServeCommandOptions extends StoreLocationOptions {
   host?: string;
   log?: boolean;
   rateLimit?: string | number;
+  /** undefined or true = the bundled IP-to-country database; a string = that .mmdb file; false = no lookup. */
+  countryDb?: boolean | string;
+}
+
+export interface ServeCountryLookup {
+  lookupCountry: (ip: string) => string | null;
+  /** One line for the operator, e.g. "bundled IP-to-country database (built 2026-06-17)". */
+  description: string;
+}
+
+/** Opens the country database `--country-db` asks for (loaded only then); undefined for `--no-country-db`. */
+export async function openServeCountryLookup(countryDb: boolean | string | undefined): Promise<ServeCountryLookup | undefined> {
+  if (countryDb === false) return undefined;
+  if (typeof countryDb === "string" && countryDb.trim() === "")
+    throw new CommandFailure("--country-db needs a file path (or no value for the bundled database)", EXIT.usage);
+  const { openCountryDatabase } = await import("@gatehouse/geoip");
+  try {
+    const database = openCountryDatabase(typeof countryDb === "string" ? { path: countryDb } : {});
+    const built = database.info.buildDate.slice(0, 10);
+    return {
+      lookupCountry: (ip) => database.lookup(ip),
+      description: `${database.info.bundled ? "bundled IP-to-country database" : countryDb} (built ${built})`,
+    };
+  } catch (error) {
+    throw new CommandFailure(error instanceof Error ? error.message : String(error), EXIT.usage);
+  }
 }
 
 /** `--rate-limit N`: requests per minute per client address; 0 turns it off. */
@@ -53,6 +81,7 @@ export async function runServe(
   const port = parsePort(options.port);
   const rateLimitPerMinute = parseRateLimit(options.rateLimit);
   const host = options.host?.trim() || DEFAULT_HOST;
+  const country = await openServeCountryLookup(options.countryDb);
   const { store, location } = await openCommandStore(options);
   let app: Awaited<ReturnType<typeof import("../create-server.js").createServer>> | undefined;
   try {
@@ -64,12 +93,18 @@ export async function runServe(
     }
     // Loaded here so that the other commands never load Fastify.
     const { createServer } = await import("../create-server.js");
-    app = await createServer({ store, logger: options.log === true, ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }) });
+    app = await createServer({
+      store,
+      logger: options.log === true,
+      ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+      ...(country === undefined ? {} : { lookupCountry: country.lookupCountry }),
+    });
     await app.listen({ port, host });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("the server is not listening on a TCP port");
     const url = serverUrl(address);
     writeLine(io.stdout, `Gatehouse is listening on ${url} (tenant in ${describeLocation(location)}); stop with Ctrl-C`);
+    writeLine(io.stdout, `Country lookup: ${country === undefined ? "off (--no-country-db)" : country.description}`);
     onListening?.(url);
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     writeLine(io.stderr, "gatehouse: shutting down");
@@ -96,6 +131,8 @@ export const registerServeCommand: ServerCommandRegistrar = (program, io, setExi
     .option("--host <address>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 or :: for every interface)`)
     .option("--log", "log every request (JSON lines on stdout)")
     .option("--rate-limit <n>", "requests per minute per client address (default 1200; 0 = off, e.g. behind a gateway)")
+    .option("--country-db [path]", "IP-to-country database (.mmdb) for country named locations (default: the bundled one)")
+    .option("--no-country-db", "no IP-to-country lookup (country locations match only a request's own country)")
     .action(async (options: ServeCommandOptions) => {
       const controller = new AbortController();
       const stop = (): void => controller.abort();

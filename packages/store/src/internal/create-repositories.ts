@@ -2,12 +2,14 @@ import type { Repositories } from "../types.js";
 import { createApplicationRepository } from "./create-application-repository.js";
 import { createAuditLogRepository } from "./create-audit-log-repository.js";
 import { createAuthenticationContextRepository } from "./create-authentication-context-repository.js";
+import { createAuthenticationMethodRepository } from "./create-authentication-method-repository.js";
 import { createAuthenticationStrengthRepository } from "./create-authentication-strength-repository.js";
 import { createGroupRepository } from "./create-group-repository.js";
 import { createNamedLocationRepository } from "./create-named-location-repository.js";
 import { createPolicyRepository } from "./create-policy-repository.js";
 import { createRoleAssignmentRepository } from "./create-role-assignment-repository.js";
 import { createServicePrincipalRepository } from "./create-service-principal-repository.js";
+import { createSignInRepository } from "./create-sign-in-repository.js";
 import { createTenantRepository } from "./create-tenant-repository.js";
 import { createUserRepository } from "./create-user-repository.js";
 import { loadTenantSnapshot } from "./load-tenant-snapshot.js";
@@ -28,6 +30,8 @@ export function createRepositories(ctx: RepositoryContext): Repositories {
     authenticationContexts: withErrorMapping("authentication context", createAuthenticationContextRepository(ctx)),
     policies: withErrorMapping("conditional access policy", createPolicyRepository(ctx)),
     audit: withErrorMapping("audit record", createAuditLogRepository(ctx)),
+    signIns: withErrorMapping("sign-in log record", createSignInRepository(ctx)),
+    authenticationMethods: withErrorMapping("authentication method", createAuthenticationMethodRepository(ctx)),
     async loadTenantSnapshot() {
       try {
         return await loadTenantSnapshot(ctx);

@@ -132,6 +132,39 @@ export interface AuditLogTable {
   additional_details: string;
 }
 
+export interface SignInsTable {
+  id: string;
+  created_date_time: string;
+  user_id: string | null;
+  user_principal_name: string | null;
+  app_id: string | null;
+  service_principal_id: string | null;
+  conditional_access_status: string;
+  correlation_id: string;
+  status_error_code: number;
+  body: string;
+}
+
+/** A user's second factor: a TOTP secret (`softwareOath`) or a passkey (`fido2`). */
+export interface AuthenticationMethodsTable {
+  id: string;
+  user_id: string;
+  method_type: string;
+  display_name: string;
+  created_date_time: string;
+  last_used_date_time: string | null;
+  secret_ciphertext: string | null;
+  last_time_step: number | null;
+  credential_id: string | null;
+  public_key: string | null;
+  /** BIGINT: pg returns it as text. */
+  counter: number | string | null;
+  transports: string | null;
+  aaguid: string | null;
+  device_type: string | null;
+  backed_up: number | null;
+}
+
 export interface Database {
   tenant_settings: TenantSettingsTable;
   users: UsersTable;
@@ -146,4 +179,6 @@ export interface Database {
   authentication_contexts: AuthenticationContextsTable;
   policies: PoliciesTable;
   audit_log: AuditLogTable;
+  sign_ins: SignInsTable;
+  authentication_methods: AuthenticationMethodsTable;
 }

@@ -5,6 +5,7 @@
  * booleans INTEGER 0/1. Never edit a migration that has shipped; add the next one.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import { authenticationMethodsMigration } from "./authentication-methods-migration.js";
 
 export const MIGRATION_TABLE = "schema_migration";
 export const MIGRATION_LOCK_TABLE = "schema_migration_lock";
@@ -175,9 +176,33 @@ const initial: Migration = {
   },
 };
 
+/** Sign-in logs (Graph's signIn): the full record in `body`, the filtered and ordered fields as columns. */
+const signInLogs: Migration = {
+  async up(db: AnyDatabase): Promise<void> {
+    await db.schema
+      .createTable("sign_ins")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("created_date_time", "text", (c) => c.notNull())
+      .addColumn("user_id", "text")
+      .addColumn("user_principal_name", "text")
+      .addColumn("app_id", "text")
+      .addColumn("service_principal_id", "text")
+      .addColumn("conditional_access_status", "text", (c) => c.notNull())
+      .addColumn("correlation_id", "text", (c) => c.notNull())
+      .addColumn("status_error_code", "integer", (c) => c.notNull())
+      .addColumn("body", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("sign_ins_created_idx").on("sign_ins").columns(["created_date_time", "id"]).execute();
+    await db.schema.createIndex("sign_ins_user_id_idx").on("sign_ins").column("user_id").execute();
+    await db.schema.createIndex("sign_ins_app_id_idx").on("sign_ins").column("app_id").execute();
+  },
+};
+
 /** Migrations by name; names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
+  "0002_sign_in_logs": signInLogs,
+  "0003_authentication_methods": authenticationMethodsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -20,6 +20,7 @@ export class CompiledTenantCache {
     private readonly store: Store,
     private readonly clock: () => number = Date.now,
     private readonly checkIntervalMs = 1000,
+    private readonly lookupCountry?: (ip: string) => string | null,
   ) {}
 
   invalidate(): void {
@@ -40,7 +41,7 @@ export class CompiledTenantCache {
       this.checkedAt = this.clock();
       return this.compiled;
     }
-    const compiled = compileTenant(await this.store.loadTenantSnapshot());
+    const compiled = compileTenant(await this.store.loadTenantSnapshot(), { lookupCountry: this.lookupCountry });
     // A write through this server during the load: keep the result for this call only.
     if (generation === this.generation) {
       this.compiled = compiled;

@@ -1,0 +1,127 @@
+/**
+ * Sign-in logs: one Graph `signIn` record per evaluation, written by the sign-in service. The
+ * full record is kept as JSON (`body`, returned as given); the columns the API filters and
+ * orders on are copied out of it. Timestamps in `created_date_time` are canonical
+ * (`toISOString`) so that text order is time order on both dialects; ids the filters compare
+ * (userId, appId, correlationId) are kept lowercase, so GUIDs match whatever their case.
+ */
+import type { SignInLogEntry } from "@gatehouse/engine";
+import { type SqlBool, sql } from "kysely";
+import { GatehouseError } from "../gatehouse-error.js";
+import type { SignInLogFilter, SignInLogRepository, TenantSettings } from "../types.js";
+import type { SignInsTable } from "./database.js";
+import { fromJson, toJson } from "./json-column.js";
+import { type Condition, equals, readPage } from "./read-page.js";
+import type { RepositoryContext } from "./repository-context.js";
+
+/** The tenant setting (`settings.signInLogRetentionDays`) that says how long sign-in logs are kept. */
+export const SIGN_IN_LOG_RETENTION_SETTING = "signInLogRetentionDays";
+export const DEFAULT_SIGN_IN_LOG_RETENTION_DAYS = 30;
+
+/** The retention in days from the tenant settings: a positive whole number, else the default (30). */
+export function signInLogRetentionDays(settings: TenantSettings | null): number {
+  const value = settings?.settings[SIGN_IN_LOG_RETENTION_SETTING];
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : DEFAULT_SIGN_IN_LOG_RETENTION_DAYS;
+}
+
+const CONDITIONAL_ACCESS_STATUSES: ReadonlySet<string> = new Set(["success", "failure", "notApplied", "unknownFutureValue"]);
+
+/** ISO 8601 with a time and a zone (`Z` or `+hh:mm`): what Graph writes. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+function canonicalDateTime(value: unknown, what: string): string {
+  const time = typeof value === "string" && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new GatehouseError("invalidInput", `${what} must be an ISO-8601 date and time with a zone, not ${JSON.stringify(value)}`);
+  }
+  return new Date(time).toISOString();
+}
+
+const optionalText = (value: unknown, what: string): string | null => {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new GatehouseError("invalidInput", `${what} must be a string or null`);
+  return value === "" ? null : value;
+};
+
+/** The minimal shape a record needs to be stored, listed and filtered; the rest is kept as given. */
+function toRow(entry: SignInLogEntry): SignInsTable {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+    throw new GatehouseError("invalidInput", "a sign-in log record must be a JSON object");
+  }
+  if (typeof entry.id !== "string" || entry.id.trim() === "") throw new GatehouseError("invalidInput", "a sign-in log record needs an id");
+  if (typeof entry.correlationId !== "string" || entry.correlationId === "") {
+    throw new GatehouseError("invalidInput", "a sign-in log record needs a correlationId");
+  }
+  if (typeof entry.conditionalAccessStatus !== "string" || !CONDITIONAL_ACCESS_STATUSES.has(entry.conditionalAccessStatus)) {
+    throw new GatehouseError(
+      "invalidInput",
+      `conditionalAccessStatus must be one of ${[...CONDITIONAL_ACCESS_STATUSES].join(", ")}, not ${JSON.stringify(entry.conditionalAccessStatus)}`,
+    );
+  }
+  const errorCode = (entry.status as { errorCode?: unknown } | undefined)?.errorCode;
+  if (typeof errorCode !== "number" || !Number.isInteger(errorCode)) {
+    throw new GatehouseError("invalidInput", "a sign-in log record needs status.errorCode, an integer");
+  }
+  return {
+    id: entry.id,
+    created_date_time: canonicalDateTime(entry.createdDateTime, "createdDateTime"),
+    user_id: optionalText(entry.userId, "userId")?.toLowerCase() ?? null,
+    user_principal_name: optionalText(entry.userPrincipalName, "userPrincipalName"),
+    app_id: optionalText(entry.appId, "appId")?.toLowerCase() ?? null,
+    service_principal_id: optionalText(entry.servicePrincipalId, "servicePrincipalId")?.toLowerCase() ?? null,
+    conditional_access_status: entry.conditionalAccessStatus,
+    correlation_id: entry.correlationId.toLowerCase(),
+    status_error_code: errorCode,
+    body: toJson(entry),
+  };
+}
+
+const toEntry = (row: { body: string }): SignInLogEntry => fromJson<SignInLogEntry>(row.body, {} as SignInLogEntry);
+
+function conditions(filter: SignInLogFilter | undefined): Condition[] {
+  const out: Condition[] = [];
+  if (filter?.userId !== undefined) out.push(equals("user_id", filter.userId.toLowerCase()));
+  if (filter?.appId !== undefined) out.push(equals("app_id", filter.appId.toLowerCase()));
+  if (filter?.correlationId !== undefined) out.push(equals("correlation_id", filter.correlationId.toLowerCase()));
+  if (filter?.conditionalAccessStatus !== undefined) out.push(equals("conditional_access_status", filter.conditionalAccessStatus));
+  if (filter?.createdFrom !== undefined) {
+    out.push(sql<SqlBool>`${sql.ref("created_date_time")} >= ${canonicalDateTime(filter.createdFrom, "createdFrom")}`);
+  }
+  if (filter?.createdTo !== undefined) {
+    out.push(sql<SqlBool>`${sql.ref("created_date_time")} <= ${canonicalDateTime(filter.createdTo, "createdTo")}`);
+  }
+  return out;
+}
+
+/** Append, read and expire: records are never changed. */
+export function createSignInRepository(ctx: RepositoryContext): SignInLogRepository {
+  const { db } = ctx;
+  return {
+    async append(entry) {
+      const row = toRow(entry);
+      await db.insertInto("sign_ins").values(row).execute();
+      return toEntry(row);
+    },
+    async get(id) {
+      const row = await db.selectFrom("sign_ins").select("body").where("id", "=", id).executeTakeFirst();
+      return row ? toEntry(row) : null;
+    },
+    list: (options) =>
+      readPage(
+        db,
+        db.selectFrom("sign_ins").select(["body", "created_date_time", "id"]),
+        conditions(options?.filter),
+        [
+          ["created_date_time", "desc"],
+          ["id", "desc"],
+        ],
+        options,
+        toEntry,
+      ),
+    async purgeOlderThan(dateTime) {
+      const cutoff = canonicalDateTime(dateTime, "the purge cutoff");
+      const result = await db.deleteFrom("sign_ins").where("created_date_time", "<", cutoff).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
