@@ -12,5 +12,5 @@ export {
   signInLogRetentionDays,
 } from "./internal/create-sign-in-repository.js";
 export { DEFAULT_TOP, MAX_TOP } from "./internal/read-page.js";
-export { openStore } from "./open-store.js";
+export { openStore, POSTGRES_MIGRATION_LOCK } from "./open-store.js";
 export type * from "./types.js";

@@ -60,6 +60,9 @@ function openPostgres(options: PostgresStoreOptions): { dialect: Dialect; schema
   return { dialect: new PostgresDialect({ pool }), schema };
 }
 
+/** Advisory lock key taken while creating schemas or migrating (and by tests dropping schemas). */
+export const POSTGRES_MIGRATION_LOCK = 7_140_211_901;
+
 function createMigrator(db: Kysely<Database>, schema: string | undefined): Migrator {
   return new Migrator({
     db,
@@ -87,11 +90,25 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
 
   const db = new Kysely<Database>({ dialect });
-  const migrator = createMigrator(db, schema);
   try {
-    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-    const { error } = await migrator.migrateToLatest();
-    if (error !== undefined) throw error;
+    if (schema === undefined) {
+      const { error } = await createMigrator(db, schema).migrateToLatest();
+      if (error !== undefined) throw error;
+    } else {
+      // PostgreSQL: nodes starting together (and anything creating or dropping schemas in the
+      // same database) take turns: the migrator's introspection reads every schema, and a
+      // schema dropped meanwhile would fail it. One session-level advisory lock serialises them.
+      await db.connection().execute(async (connection) => {
+        await sql`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK})`.execute(connection);
+        try {
+          await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
+          const { error } = await createMigrator(connection, schema).migrateToLatest();
+          if (error !== undefined) throw error;
+        } finally {
+          await sql`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`.execute(connection);
+        }
+      });
+    }
   } catch (error) {
     await db.destroy().catch(() => {});
     const mapped = toGatehouseError(error, "database");
@@ -120,7 +137,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }
     },
     async migrations(): Promise<AppliedMigration[]> {
-      const list = await migrator.getMigrations();
+      const list = await createMigrator(db, schema).getMigrations();
       return list.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
     },
     async close() {

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "./open-store.js";
+import { openStore, POSTGRES_MIGRATION_LOCK } from "./open-store.js";
 import { registerStoreContract } from "./store.contract.js";
 
 const databaseUrl = process.env.GATEHOUSE_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -31,8 +31,14 @@ async function dropSchemas(pattern: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [pattern]);
-    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+    // Under the store's migration lock: a store migrating meanwhile must not see a schema vanish.
+    await client.query("select pg_advisory_lock($1)", [POSTGRES_MIGRATION_LOCK]);
+    try {
+      const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [pattern]);
+      for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [POSTGRES_MIGRATION_LOCK]);
+    }
   } finally {
     await client.end();
   }

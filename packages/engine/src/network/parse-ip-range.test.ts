@@ -382,3 +382,10 @@ describe.skipIf(!existsSync(CORPUS))(`parseIpRange on the real-world corpus (${C
     }
   });
 });
+
+describe("parseIpRange on hostile input", () => {
+  it("reports an @odata.type that cannot be turned into text instead of throwing", () => {
+    const result = parseIpRange({ "@odata.type": { toString: undefined }, cidrAddress: "" } as unknown as IpRange);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -103,8 +103,14 @@ function isPresent(value: unknown): value is string {
   return typeof value === "string";
 }
 
+/** A value for a message; never throws, whatever the runtime shape (objects without toString...). */
 function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** The IP version a piece of text looks like, for messages about text that did not parse. */

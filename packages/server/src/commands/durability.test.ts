@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openStore, type StoreOptions } from "@gatehouse/store";
+import { openStore, POSTGRES_MIGRATION_LOCK, type StoreOptions } from "@gatehouse/store";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initTenant } from "../bootstrap/init-tenant.js";
@@ -199,7 +199,10 @@ describe("durability: every acknowledged policy write survives SIGKILL", () => {
     try {
       await runDurability({ databaseUrl: POSTGRES_URL, schema }, ["--database-url", POSTGRES_URL, "--schema", schema]);
     } finally {
+      // Under the store's migration lock, so a store migrating elsewhere never sees it vanish.
+      await client.query("select pg_advisory_lock($1)", [POSTGRES_MIGRATION_LOCK]).catch(() => {});
       await client.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
+      await client.query("select pg_advisory_unlock($1)", [POSTGRES_MIGRATION_LOCK]).catch(() => {});
       await client.end();
     }
   }, 120_000);
