@@ -30,3 +30,34 @@ export async function appendOperatorAudit(
     ...(entry.additionalDetails ? { additionalDetails: entry.additionalDetails } : {}),
   });
 }
+
+/** Assigns a directory role at tenant scope ("/") and audits it, for bootstrap and demo seeding. */
+export async function assignRoleAudited(
+  tx: Repositories,
+  role: { roleTemplateId: string; principalId: string; principalName?: string },
+  context: { initiatedBy: AuditInitiator; correlationId: string; now: Date },
+): Promise<void> {
+  const assignment = await tx.roleAssignments.create({
+    roleTemplateId: role.roleTemplateId,
+    principalId: role.principalId,
+    directoryScopeId: "/",
+  });
+  await appendOperatorAudit(
+    tx,
+    {
+      category: "RoleManagement",
+      activityDisplayName: "Add member to role",
+      operationType: "Assign",
+      target: {
+        id: role.principalId,
+        ...(role.principalName === undefined ? {} : { displayName: role.principalName }),
+        type: "User",
+        modifiedProperties: [
+          { displayName: "Role.TemplateId", oldValue: null, newValue: JSON.stringify(role.roleTemplateId) },
+          { displayName: "RoleAssignment.Id", oldValue: null, newValue: JSON.stringify(assignment.id) },
+        ],
+      },
+    },
+    context,
+  );
+}

@@ -21,7 +21,7 @@ import {
 } from "@gatehouse/admin";
 import { GatehouseError, type Repositories, type Store } from "@gatehouse/store";
 import { ensureSigningKey } from "../signing-keys.js";
-import { appendOperatorAudit, operatorInitiator } from "./bootstrap-audit.js";
+import { appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
 import { generatePassword } from "./generate-password.js";
 import { hashPassword } from "./hash-password.js";
 import { type DemoSeedResult, seedDemoTenantInto } from "./seed-demo-tenant.js";
@@ -300,27 +300,5 @@ async function assignGlobalAdministrator(
   principalName: string,
   audit: Parameters<typeof appendOperatorAudit>[2],
 ): Promise<void> {
-  const assignment = await tx.roleAssignments.create({
-    roleTemplateId: GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID,
-    principalId,
-    directoryScopeId: "/",
-  });
-  await appendOperatorAudit(
-    tx,
-    {
-      category: "RoleManagement",
-      activityDisplayName: "Add member to role",
-      operationType: "Assign",
-      target: {
-        id: principalId,
-        displayName: principalName,
-        type: "User",
-        modifiedProperties: [
-          { displayName: "Role.TemplateId", oldValue: null, newValue: JSON.stringify(GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID) },
-          { displayName: "RoleAssignment.Id", oldValue: null, newValue: JSON.stringify(assignment.id) },
-        ],
-      },
-    },
-    audit,
-  );
+  await assignRoleAudited(tx, { roleTemplateId: GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID, principalId, principalName }, audit);
 }

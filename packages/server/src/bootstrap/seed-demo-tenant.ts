@@ -18,7 +18,7 @@ import {
   validatePolicy,
 } from "@gatehouse/engine";
 import type { Repositories, Store } from "@gatehouse/store";
-import { appendOperatorAudit, operatorInitiator } from "./bootstrap-audit.js";
+import { appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
 
 const SECURITY_ADMINISTRATOR = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const CONDITIONAL_ACCESS_ADMINISTRATOR = "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9";
@@ -355,25 +355,7 @@ export async function seedDemoTenantInto(tx: Repositories, options: SeedDemoTena
     ["alex.wilber", CONDITIONAL_ACCESS_ADMINISTRATOR],
   ];
   for (const [key, roleTemplateId] of roles) {
-    const principalId = userIds.get(key) as string;
-    const assignment = await tx.roleAssignments.create({ roleTemplateId, principalId, directoryScopeId: "/" });
-    await appendOperatorAudit(
-      tx,
-      {
-        category: "RoleManagement",
-        activityDisplayName: "Add member to role",
-        operationType: "Assign",
-        target: {
-          id: principalId,
-          type: "User",
-          modifiedProperties: [
-            { displayName: "Role.TemplateId", oldValue: null, newValue: JSON.stringify(roleTemplateId) },
-            { displayName: "RoleAssignment.Id", oldValue: null, newValue: JSON.stringify(assignment.id) },
-          ],
-        },
-      },
-      audit,
-    );
+    await assignRoleAudited(tx, { roleTemplateId, principalId: userIds.get(key) as string }, audit);
   }
 
   const workload = await tx.servicePrincipals.create({
