@@ -50,6 +50,22 @@ import {
   TRANSFER_METHODS,
   USER_ACTIONS,
 } from "./graph-enums.js";
+import {
+  APPLICATIONS_MEMBERS,
+  CLIENT_APPLICATIONS_MEMBERS,
+  CONDITION_MEMBERS,
+  DEVICE_STATES_MEMBERS,
+  DEVICES_MEMBERS,
+  EXTERNAL_TENANTS_MEMBERS,
+  FILTER_MEMBERS,
+  FLOWS_MEMBERS,
+  GRANT_MEMBERS,
+  GUESTS_MEMBERS,
+  LOCATIONS_MEMBERS,
+  PLATFORMS_MEMBERS,
+  POLICY_MEMBERS,
+  USERS_MEMBERS,
+} from "./graph-members.js";
 import { isNotConfigured, isRecord, memberPath, normalizeKeys, ODATA_TYPE } from "./normalize-keys.js";
 import type {
   AuthenticationStrengthReference,
@@ -100,62 +116,6 @@ const SPELLING = {
   persistentBrowserMode: spellingTable(PERSISTENT_BROWSER_MODES),
   caeMode: spellingTable(CONTINUOUS_ACCESS_EVALUATION_MODES),
 } as const;
-
-const members = (...names: string[]): ReadonlySet<string> => new Set(names);
-
-const POLICY_MEMBERS = members(
-  "id",
-  "displayName",
-  "description",
-  "state",
-  "createdDateTime",
-  "modifiedDateTime",
-  "templateId",
-  "conditions",
-  "grantControls",
-  "sessionControls",
-);
-const CONDITION_MEMBERS = members(
-  "users",
-  "clientApplications",
-  "applications",
-  "clientAppTypes",
-  "platforms",
-  "locations",
-  "devices",
-  "signInRiskLevels",
-  "userRiskLevels",
-  "servicePrincipalRiskLevels",
-  "insiderRiskLevels",
-  "authenticationFlows",
-  "deviceStates",
-);
-const USERS_MEMBERS = members(
-  "includeUsers",
-  "excludeUsers",
-  "includeGroups",
-  "excludeGroups",
-  "includeRoles",
-  "excludeRoles",
-  "includeGuestsOrExternalUsers",
-  "excludeGuestsOrExternalUsers",
-);
-const GUESTS_MEMBERS = members("guestOrExternalUserTypes", "externalTenants");
-const CLIENT_APPLICATIONS_MEMBERS = members("includeServicePrincipals", "excludeServicePrincipals", "servicePrincipalFilter");
-const APPLICATIONS_MEMBERS = members(
-  "includeApplications",
-  "excludeApplications",
-  "includeUserActions",
-  "includeAuthenticationContextClassReferences",
-  "applicationFilter",
-);
-const FILTER_MEMBERS = members("mode", "rule");
-const PLATFORMS_MEMBERS = members("includePlatforms", "excludePlatforms");
-const LOCATIONS_MEMBERS = members("includeLocations", "excludeLocations");
-const DEVICES_MEMBERS = members("deviceFilter", "includeDevices", "excludeDevices");
-const DEVICE_STATES_MEMBERS = members("includeStates", "excludeStates");
-const FLOWS_MEMBERS = members("transferMethods");
-const GRANT_MEMBERS = members("operator", "builtInControls", "customAuthenticationFactors", "termsOfUse", "authenticationStrength");
 
 /** Members of `record` outside `known`; `@odata.type` only when `keepType`. */
 export function extraMembers(
@@ -284,7 +244,7 @@ function readExternalTenants(value: unknown, path: string, r: MemberReader): Con
   }
   const inferredType = membershipKind === "all" || membershipKind === "enumerated" ? EXTERNAL_TENANTS_TYPES[membershipKind] : undefined;
   const out: ConditionalAccessExternalTenants = {
-    ...extraMembers(value, members("membershipKind", "members")),
+    ...extraMembers(value, EXTERNAL_TENANTS_MEMBERS),
     membershipKind,
   };
   const type = odataType ?? inferredType;

@@ -49,6 +49,15 @@ import {
   UNKNOWN_FUTURE_VALUE,
   USER_ACTIONS,
 } from "./graph-enums.js";
+import {
+  APPLICATIONS_MEMBERS,
+  CLIENT_APPLICATIONS_MEMBERS,
+  CONDITION_MEMBERS,
+  DEVICES_MEMBERS,
+  GRANT_MEMBERS,
+  SESSION_MEMBERS,
+  USERS_MEMBERS,
+} from "./graph-members.js";
 import { isNotConfigured } from "./normalize-keys.js";
 import type { ObjectKind } from "./suggest-object-id.js";
 import { isGuid, isPlaceholder, suggestObjectId } from "./suggest-object-id.js";
@@ -627,19 +636,19 @@ const RULES: readonly Rule[] = [
   },
   // Members Gatehouse does not know are kept but not evaluated: say so when they are set.
   function unsupportedMembers(p, sink) {
-    const objects: [string, object | null | undefined, readonly string[]][] = [
-      ["conditions", p.conditions, CONDITION_KEYS],
-      ["conditions.users", p.conditions.users, USERS_KEYS],
-      ["conditions.clientApplications", p.conditions.clientApplications, CLIENT_APPLICATIONS_KEYS],
-      ["conditions.applications", p.conditions.applications, APPLICATIONS_KEYS],
-      ["conditions.devices", p.conditions.devices, DEVICES_KEYS],
-      ["grantControls", p.grantControls, GRANT_KEYS],
-      ["sessionControls", p.sessionControls, SESSION_KEYS],
+    const objects: [string, object | null | undefined, ReadonlySet<string>][] = [
+      ["conditions", p.conditions, CONDITION_MEMBERS],
+      ["conditions.users", p.conditions.users, USERS_MEMBERS],
+      ["conditions.clientApplications", p.conditions.clientApplications, CLIENT_APPLICATIONS_MEMBERS],
+      ["conditions.applications", p.conditions.applications, APPLICATIONS_MEMBERS],
+      ["conditions.devices", p.conditions.devices, DEVICES_MEMBERS],
+      ["grantControls", p.grantControls, GRANT_MEMBERS],
+      ["sessionControls", p.sessionControls, SESSION_MEMBERS],
     ];
     for (const [path, object, known] of objects) {
       if (!object) continue;
       for (const [key, value] of Object.entries(object)) {
-        if (known.includes(key) || isNotConfigured(value)) continue;
+        if (known.has(key) || isNotConfigured(value)) continue;
         sink.add(
           "unsupportedMember",
           "warning",
@@ -649,52 +658,6 @@ const RULES: readonly Rule[] = [
       }
     }
   },
-];
-
-const CONDITION_KEYS = [
-  "users",
-  "clientApplications",
-  "applications",
-  "clientAppTypes",
-  "platforms",
-  "locations",
-  "devices",
-  "signInRiskLevels",
-  "userRiskLevels",
-  "servicePrincipalRiskLevels",
-  "insiderRiskLevels",
-  "authenticationFlows",
-  "deviceStates",
-];
-const USERS_KEYS = [
-  "includeUsers",
-  "excludeUsers",
-  "includeGroups",
-  "excludeGroups",
-  "includeRoles",
-  "excludeRoles",
-  "includeGuestsOrExternalUsers",
-  "excludeGuestsOrExternalUsers",
-];
-const CLIENT_APPLICATIONS_KEYS = ["includeServicePrincipals", "excludeServicePrincipals", "servicePrincipalFilter"];
-const APPLICATIONS_KEYS = [
-  "includeApplications",
-  "excludeApplications",
-  "includeUserActions",
-  "includeAuthenticationContextClassReferences",
-  "applicationFilter",
-];
-const DEVICES_KEYS = ["deviceFilter", "includeDevices", "excludeDevices"];
-const GRANT_KEYS = ["operator", "builtInControls", "customAuthenticationFactors", "termsOfUse", "authenticationStrength"];
-const SESSION_KEYS = [
-  "applicationEnforcedRestrictions",
-  "cloudAppSecurity",
-  "signInFrequency",
-  "persistentBrowser",
-  "disableResilienceDefaults",
-  "secureSignInSession",
-  "continuousAccessEvaluation",
-  "globalSecureAccessFilteringProfile",
 ];
 
 /**
