@@ -11,6 +11,7 @@ export default defineConfig({
       "@gatehouse/server": fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
       "@gatehouse/bench": fileURLToPath(new URL("./packages/bench/src/index.ts", import.meta.url)),
       "@gatehouse/mfa": fileURLToPath(new URL("./packages/mfa/src/index.ts", import.meta.url)),
+      "@gatehouse/oidc": fileURLToPath(new URL("./packages/oidc/src/index.ts", import.meta.url)),
     },
   },
   test: {

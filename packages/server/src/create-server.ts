@@ -22,7 +22,7 @@ import "./routes/route-config.js";
 import { registerDirectoryRoutes } from "./routes/directory-routes.js";
 import { addRoute, type RouteDeps } from "./routes/route-support.js";
 import { registerSignInLogRoutes } from "./routes/sign-in-log-routes.js";
-import { publicJwks } from "./signing-keys.js";
+import { ensureSigningKey, publicJwks } from "./signing-keys.js";
 
 export interface ServerOptions {
   store: Store;
@@ -34,7 +34,15 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** IP address -> ISO country code for country named locations (R26), when a request carries no `country`. */
   lookupCountry?: (ip: string) => string | null;
+  /**
+   * Mounts the sign-in service (OpenID Connect) at the issuer's path; `true` uses
+   * `http://127.0.0.1:8080/oauth2`. Its tokens are accepted by the Management API. Needs a set-up tenant.
+   */
+  oidc?: boolean | { issuer: string };
 }
+
+/** The OpenID Connect issuer when `oidc: true`: `gatehouse serve`'s default address. */
+export const DEFAULT_OIDC_ISSUER = "http://127.0.0.1:8080/oauth2";
 
 /** A client-request-id we adopt as the request id: a GUID-like token, nothing a log could choke on. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -78,6 +86,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   const cache = new CompiledTenantCache(options.store, () => now().getTime(), undefined, options.lookupCountry);
   const callers = new CallerCache();
+  const oidcIssuer = options.oidc === true ? DEFAULT_OIDC_ISSUER : options.oidc ? options.oidc.issuer : undefined;
+  const acceptedIssuers = oidcIssuer === undefined ? [] : [oidcIssuer];
   const deps: RouteDeps = { store: options.store, now, cache };
 
   app.addHook("onRequest", async (request, reply) => {
@@ -89,7 +99,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const at = now();
     let caller = callers.get(authorization, at.getTime());
     if (caller === undefined) {
-      caller = await authenticate(options.store, authorization, at);
+      caller = await authenticate(options.store, authorization, at, acceptedIssuers);
       callers.set(authorization, caller, at.getTime());
     }
     if (!isAllowed(caller, permission)) throw new AccessDeniedError(deniedMessage(caller, permission));
@@ -123,6 +133,20 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   addRoute(app, "GET", "/v1.0/$metadata", "public", "Points to the OpenAPI description", "Service", async (request, reply) =>
     reply.redirect(`${request.protocol}://${request.host}/openapi.json`, 302),
   );
+
+  if (oidcIssuer !== undefined) {
+    // Loaded only when asked for: oidc-provider warns about Node 20 as soon as it is imported.
+    const { registerOidc } = await import("@gatehouse/oidc");
+    const key = await ensureSigningKey(options.store);
+    await registerOidc(app, {
+      store: options.store,
+      issuer: oidcIssuer,
+      signingKey: key.privateJwk,
+      now,
+      compiledTenant: () => cache.get(),
+      ...(options.lookupCountry ? { lookupCountry: options.lookupCountry } : {}),
+    });
+  }
 
   registerConditionalAccessRoutes(app, deps);
   registerDirectoryRoutes(app, deps);

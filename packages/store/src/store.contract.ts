@@ -18,6 +18,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { GatehouseError, type GatehouseErrorCode } from "./gatehouse-error.js";
 import { MIGRATIONS } from "./internal/migrations.js";
+import { registerOidcPayloadContract } from "./oidc-payloads.contract.js";
 import type { AuditContext, Store, StoreDialect } from "./types.js";
 
 export interface StoreContractDatabase {
@@ -139,6 +140,7 @@ function signInEntry(over: Partial<SignInLogEntry> & { id: string; createdDateTi
 // ---- The suite --------------------------------------------------------------------------------
 
 export function registerStoreContract(target: StoreContractTarget): void {
+  registerOidcPayloadContract(target);
   const opened: Store[] = [];
   const databases: StoreContractDatabase[] = [];
 

@@ -682,6 +682,32 @@ export interface AuthenticationMethodRepository {
   delete(id: string): Promise<void>;
 }
 
+// ---- Sign-in service protocol state (oidc-provider's adapter) -------------------------------
+
+/** One oidc-provider model instance as it is stored: JSON, with `consumed` set once consumed. */
+export type OidcPayload = Record<string, unknown> & { grantId?: string; userCode?: string; uid?: string; consumed?: number };
+
+/**
+ * oidc-provider's adapter contract over one table, for every model (`model` is its name:
+ * `Session`, `Grant`, `AuthorizationCode`, `DeviceCode`, `RefreshToken`...). Expired rows are
+ * never found; `purgeExpired` removes them.
+ */
+export interface OidcPayloadRepository {
+  /** Creates or replaces (model, id); `expiresInSeconds` from now, none = never expires. Clears `consumed`. */
+  upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number | null): Promise<void>;
+  find(model: string, id: string): Promise<OidcPayload | null>;
+  findByUserCode(model: string, userCode: string): Promise<OidcPayload | null>;
+  findByUid(model: string, uid: string): Promise<OidcPayload | null>;
+  /** Marks (model, id) consumed (the first time only); a missing row is not an error. */
+  consume(model: string, id: string): Promise<void>;
+  /** A missing row is not an error. */
+  destroy(model: string, id: string): Promise<void>;
+  /** Removes every row, of any model, of the grant; returns how many. */
+  revokeByGrantId(grantId: string): Promise<number>;
+  /** Removes the expired rows; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
 /** The same API outside and inside a transaction. */
 export interface Repositories {
   readonly tenant: TenantRepository;
@@ -697,6 +723,7 @@ export interface Repositories {
   readonly audit: AuditLogRepository;
   readonly signIns: SignInLogRepository;
   readonly authenticationMethods: AuthenticationMethodRepository;
+  readonly oidcPayloads: OidcPayloadRepository;
   /**
    * The engine's tenant snapshot, read consistently (one transaction). `tenantId` is `""`
    * until the tenant settings are put.

@@ -66,8 +66,17 @@ export async function resolveRoleTemplateIds(repos: Repositories, principalId: s
   return roles;
 }
 
-/** Verifies the bearer token and resolves the caller; `AuthenticationError` when it cannot. */
-export async function authenticate(repos: Repositories, authorization: string | undefined, now: Date): Promise<Caller> {
+/**
+ * Verifies the bearer token and resolves the caller; `AuthenticationError` when it cannot.
+ * `otherIssuers`: issuers accepted besides `gatehouse:<tenantId>` (the sign-in service's OpenID
+ * Connect issuer), with the same keys, audience and claims.
+ */
+export async function authenticate(
+  repos: Repositories,
+  authorization: string | undefined,
+  now: Date,
+  otherIssuers: readonly string[] = [],
+): Promise<Caller> {
   const token = bearerToken(authorization);
   const settings = await repos.tenant.get();
   if (settings === null) throw new AuthenticationError("The tenant is not set up: no token can be valid.");
@@ -76,7 +85,7 @@ export async function authenticate(repos: Repositories, authorization: string | 
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
-      issuer: tokenIssuer(settings.tenantId),
+      issuer: [tokenIssuer(settings.tenantId), ...otherIssuers],
       audience: [GATEHOUSE_MANAGEMENT_API_APP_ID, MANAGEMENT_API_AUDIENCE_URI],
       algorithms: [SIGNING_ALGORITHM],
       currentDate: now,

@@ -6,6 +6,7 @@ import { createAuthenticationMethodRepository } from "./create-authentication-me
 import { createAuthenticationStrengthRepository } from "./create-authentication-strength-repository.js";
 import { createGroupRepository } from "./create-group-repository.js";
 import { createNamedLocationRepository } from "./create-named-location-repository.js";
+import { createOidcPayloadRepository } from "./create-oidc-payload-repository.js";
 import { createPolicyRepository } from "./create-policy-repository.js";
 import { createRoleAssignmentRepository } from "./create-role-assignment-repository.js";
 import { createServicePrincipalRepository } from "./create-service-principal-repository.js";
@@ -32,6 +33,7 @@ export function createRepositories(ctx: RepositoryContext): Repositories {
     audit: withErrorMapping("audit record", createAuditLogRepository(ctx)),
     signIns: withErrorMapping("sign-in log record", createSignInRepository(ctx)),
     authenticationMethods: withErrorMapping("authentication method", createAuthenticationMethodRepository(ctx)),
+    oidcPayloads: withErrorMapping("oidc payload", createOidcPayloadRepository(ctx)),
     async loadTenantSnapshot() {
       try {
         return await loadTenantSnapshot(ctx);

@@ -165,6 +165,18 @@ export interface AuthenticationMethodsTable {
   backed_up: number | null;
 }
 
+/** The sign-in service's protocol state (oidc-provider models), migration 0004. */
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: string | null;
+  consumed_at: string | null;
+}
+
 export interface Database {
   tenant_settings: TenantSettingsTable;
   users: UsersTable;
@@ -181,4 +193,5 @@ export interface Database {
   audit_log: AuditLogTable;
   sign_ins: SignInsTable;
   authentication_methods: AuthenticationMethodsTable;
+  oidc_payloads: OidcPayloadsTable;
 }

@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import { authenticationMethodsMigration } from "./authentication-methods-migration.js";
+import { oidcPayloadsMigration } from "./oidc-payloads-migration.js";
 
 export const MIGRATION_TABLE = "schema_migration";
 export const MIGRATION_LOCK_TABLE = "schema_migration_lock";
@@ -203,6 +204,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_sign_in_logs": signInLogs,
   "0003_authentication_methods": authenticationMethodsMigration,
+  "0004_oidc_payloads": oidcPayloadsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
