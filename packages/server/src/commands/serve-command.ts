@@ -17,6 +17,10 @@ export interface ServeCommandOptions extends StoreLocationOptions {
   host?: string;
   log?: boolean;
   rateLimit?: string | number;
+  /** Serve the OpenID Connect sign-in endpoints at /oauth2 (groundwork of the sign-in service). */
+  oidc?: boolean;
+  /** The public URL clients use (default http://HOST:PORT); the OIDC issuer is URL/oauth2. */
+  publicUrl?: string;
   /** undefined or true = the bundled IP-to-country database; a string = that .mmdb file; false = no lookup. */
   countryDb?: boolean | string;
 }
@@ -62,6 +66,29 @@ export function parsePort(value: string | number | undefined): number {
   return port;
 }
 
+/**
+ * The OIDC issuer for `--oidc`: `--public-url` + `/oauth2`, else `http://HOST:PORT/oauth2`.
+ * Tokens name their issuer, so it must be known before listening: `--port 0` needs `--public-url`.
+ */
+export function oidcIssuerFor(options: ServeCommandOptions, port: number): string | undefined {
+  if (options.oidc !== true) return undefined;
+  if (options.publicUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.publicUrl);
+    } catch {
+      throw new CommandFailure(`--public-url must be an absolute http(s) URL, not "${options.publicUrl}"`, EXIT.usage);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new CommandFailure(`--public-url must be an http(s) URL, not "${options.publicUrl}"`, EXIT.usage);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, "")}/oauth2`;
+  }
+  if (port === 0) throw new CommandFailure("--oidc needs a fixed --port (or --public-url): the issuer is in every token", EXIT.usage);
+  const host = options.host?.trim() || DEFAULT_HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}/oauth2`;
+}
+
 /** `http://host:port`, with IPv6 addresses in brackets. */
 export function serverUrl(address: AddressInfo): string {
   const host = address.family === "IPv6" || address.address.includes(":") ? `[${address.address}]` : address.address;
@@ -80,6 +107,7 @@ export async function runServe(
 ): Promise<number> {
   const port = parsePort(options.port);
   const rateLimitPerMinute = parseRateLimit(options.rateLimit);
+  const oidcIssuer = oidcIssuerFor(options, port);
   const host = options.host?.trim() || DEFAULT_HOST;
   const country = await openServeCountryLookup(options.countryDb);
   const { store, location } = await openCommandStore(options);
@@ -97,6 +125,7 @@ export async function runServe(
       store,
       logger: options.log === true,
       ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+      ...(oidcIssuer === undefined ? {} : { oidc: { issuer: oidcIssuer } }),
       ...(country === undefined ? {} : { lookupCountry: country.lookupCountry }),
     });
     await app.listen({ port, host });
@@ -131,6 +160,8 @@ export const registerServeCommand: ServerCommandRegistrar = (program, io, setExi
     .option("--host <address>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 or :: for every interface)`)
     .option("--log", "log every request (JSON lines on stdout)")
     .option("--rate-limit <n>", "requests per minute per client address (default 1200; 0 = off, e.g. behind a gateway)")
+    .option("--oidc", "also serve the OpenID Connect endpoints at /oauth2 (client credentials; Portal password sign-in)")
+    .option("--public-url <url>", "the URL clients reach this server at (the OIDC issuer is URL/oauth2)")
     .option("--country-db [path]", "IP-to-country database (.mmdb) for country named locations (default: the bundled one)")
     .option("--no-country-db", "no IP-to-country lookup (country locations match only a request's own country)")
     .action(async (options: ServeCommandOptions) => {
