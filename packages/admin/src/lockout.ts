@@ -58,6 +58,11 @@ export interface FindLockoutInput {
   snapshot: TenantSnapshot;
   /** The complete policy set as it would be after the write. */
   proposedPolicies: ConditionalAccessPolicy[];
+  /**
+   * The whole tenant as it would be after the write, for changes to what policies refer to
+   * (named locations, strengths): when given, it replaces `proposedPolicies`.
+   */
+  proposedSnapshot?: TenantSnapshot;
   caller: { userId: string };
   managementApiAppId: string;
   callerSession?: CallerSession;
@@ -182,7 +187,9 @@ const quoteList = (policies: readonly LockoutPolicy[]): string => policies.map((
  */
 export function findLockout(input: FindLockoutInput): Lockout | null {
   const current = compileTenant(input.snapshot);
-  const proposed = compileTenant({ ...input.snapshot, policies: input.proposedPolicies });
+  // A change to something policies refer to (a named location...) comes as a whole proposed snapshot.
+  const proposedSnapshot = input.proposedSnapshot ?? { ...input.snapshot, policies: input.proposedPolicies };
+  const proposed = compileTenant(proposedSnapshot);
   const contexts: LockoutContext[] = contextSpecs(input.snapshot, input.callerSession).map((spec) => {
     const req = request(spec, input);
     const before = decide(current, req);
@@ -199,7 +206,7 @@ export function findLockout(input: FindLockoutInput): Lockout | null {
   const newlyBlocked = contexts.filter((c) => c.proposedOutcome === "block" && c.currentOutcome !== "block");
   if (newlyBlocked.length === 0) return null;
 
-  const policies = responsiblePolicies(newlyBlocked, input.proposedPolicies);
+  const policies = responsiblePolicies(newlyBlocked, proposedSnapshot.policies);
   const everywhere = contexts.every((c) => c.proposedOutcome === "block");
   const currentSession = newlyBlocked.some((c) => c.name === "currentSession");
   const severity = everywhere || currentSession ? "error" : "warning";

@@ -142,6 +142,7 @@ function registerNamedLocations(app: FastifyInstance, deps: RouteDeps): void {
     const { location, warnings } = await updateNamedLocation(operationContext(request, deps), {
       id: params(request).id as string,
       patch: request.body,
+      acknowledgeUnsafe: allowUnsafe(request),
     });
     setWarnings(reply, warnings);
     if (returnRepresentation(request)) return reply.code(200).send(withWarnings(single(request, location), warnings));
