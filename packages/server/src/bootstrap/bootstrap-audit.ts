@@ -61,3 +61,28 @@ export async function assignRoleAudited(
     context,
   );
 }
+
+/** Adds a user or group to a group and audits it, for bootstrap and demo seeding. */
+export async function addGroupMemberAudited(
+  tx: Repositories,
+  group: { id: string; displayName: string },
+  memberId: string,
+  context: { initiatedBy: AuditInitiator; correlationId: string; now: Date },
+): Promise<void> {
+  await tx.groups.addMember(group.id, memberId);
+  await appendOperatorAudit(
+    tx,
+    {
+      category: "GroupManagement",
+      activityDisplayName: "Add member to group",
+      operationType: "Assign",
+      target: {
+        id: group.id,
+        displayName: group.displayName,
+        type: "Group",
+        modifiedProperties: [{ displayName: "Group.ObjectID", oldValue: null, newValue: JSON.stringify(memberId) }],
+      },
+    },
+    context,
+  );
+}

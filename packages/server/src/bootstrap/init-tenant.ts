@@ -21,7 +21,7 @@ import {
 } from "@gatehouse/admin";
 import { GatehouseError, type Repositories, type Store } from "@gatehouse/store";
 import { ensureSigningKey } from "../signing-keys.js";
-import { appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
+import { addGroupMemberAudited, appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
 import { generatePassword } from "./generate-password.js";
 import { hashPassword } from "./hash-password.js";
 import { type DemoSeedResult, seedDemoTenantInto } from "./seed-demo-tenant.js";
@@ -172,22 +172,7 @@ export async function initTenant(store: Store, options: InitTenantOptions): Prom
         },
         audit,
       );
-      await tx.groups.addMember(group.id, user.id);
-      await appendOperatorAudit(
-        tx,
-        {
-          category: "GroupManagement",
-          activityDisplayName: "Add member to group",
-          operationType: "Assign",
-          target: {
-            id: group.id,
-            displayName: group.displayName,
-            type: "Group",
-            modifiedProperties: [{ displayName: "Group.ObjectID", oldValue: null, newValue: JSON.stringify(user.id) }],
-          },
-        },
-        audit,
-      );
+      await addGroupMemberAudited(tx, group, user.id, audit);
       // Microsoft's guidance: emergency-access accounts hold Global Administrator permanently.
       await assignGlobalAdministrator(tx, user.id, user.displayName, audit);
       accounts.push({ id: user.id, userPrincipalName: user.userPrincipalName, password: account.password });

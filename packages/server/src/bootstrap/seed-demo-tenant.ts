@@ -18,7 +18,7 @@ import {
   validatePolicy,
 } from "@gatehouse/engine";
 import type { Repositories, Store } from "@gatehouse/store";
-import { appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
+import { addGroupMemberAudited, appendOperatorAudit, assignRoleAudited, operatorInitiator } from "./bootstrap-audit.js";
 
 const SECURITY_ADMINISTRATOR = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const CONDITIONAL_ACCESS_ADMINISTRATOR = "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9";
@@ -331,22 +331,7 @@ export async function seedDemoTenantInto(tx: Repositories, options: SeedDemoTena
     for (const member of demo.members) {
       const memberId = userIds.get(member) ?? groupIds.get(member);
       if (memberId === undefined) throw new TypeError(`seedDemoTenant: unknown demo member ${member}`);
-      await tx.groups.addMember(group.id, memberId);
-      await appendOperatorAudit(
-        tx,
-        {
-          category: "GroupManagement",
-          activityDisplayName: "Add member to group",
-          operationType: "Assign",
-          target: {
-            id: group.id,
-            displayName: group.displayName,
-            type: "Group",
-            modifiedProperties: [{ displayName: "Group.ObjectID", oldValue: null, newValue: JSON.stringify(memberId) }],
-          },
-        },
-        audit,
-      );
+      await addGroupMemberAudited(tx, group, memberId, audit);
     }
   }
 
