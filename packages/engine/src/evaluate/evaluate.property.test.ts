@@ -4,7 +4,7 @@ import { compileTenant } from "../compile/compile-tenant.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
 import type { Decision, WhatIfRequest } from "../whatif/types.js";
 import { decide, whatIf, whatIfJson } from "./evaluate.js";
-import { baseTenant, policiesArb, policyArb, requestArb } from "./test-arbitraries.js";
+import { baseTenant, policiesArb, policyArb, requestArb, testPolicy } from "./test-arbitraries.js";
 
 const decisionOf = (policies: ConditionalAccessPolicy[], request: WhatIfRequest): Decision =>
   decide(compileTenant(baseTenant(policies)), request);
@@ -48,34 +48,8 @@ describe("engine invariants (architecture.md)", () => {
   it("an applying enabled block policy always blocks (R34)", () => {
     fc.assert(
       fc.property(policiesArb(), requestArb, (policies, request) => {
-        const blockAll: ConditionalAccessPolicy = {
-          ...(policies[0] ?? fc.sample(policyArb(0), 1)[0]!),
+        const blockAll = testPolicy({
           id: "ffffffff-0000-0000-0000-0000000000bb",
-          state: "enabled",
-          conditions: {
-            ...(policies[0]?.conditions ?? fc.sample(policyArb(0), 1)[0]!.conditions),
-            users: {
-              includeUsers: ["All"],
-              excludeUsers: [],
-              includeGroups: [],
-              excludeGroups: [],
-              includeRoles: [],
-              excludeRoles: [],
-              includeGuestsOrExternalUsers: null,
-              excludeGuestsOrExternalUsers: null,
-            },
-            applications: {
-              includeApplications: ["All"],
-              excludeApplications: [],
-              includeUserActions: [],
-              includeAuthenticationContextClassReferences: [],
-              applicationFilter: null,
-            },
-            clientAppTypes: ["all"],
-            platforms: null,
-            locations: null,
-            signInRiskLevels: [],
-          },
           grantControls: {
             operator: "OR",
             builtInControls: ["block"],
@@ -83,7 +57,7 @@ describe("engine invariants (architecture.md)", () => {
             termsOfUse: [],
             authenticationStrength: null,
           },
-        };
+        });
         expect(decisionOf([...policies, blockAll], request).outcome).toBe("block");
       }),
       runs,

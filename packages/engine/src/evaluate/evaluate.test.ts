@@ -3,57 +3,7 @@ import { compileTenant } from "../compile/compile-tenant.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
 import type { WhatIfRequest } from "../whatif/types.js";
 import { decide, whatIf } from "./evaluate.js";
-import { APPS, baseTenant, SP, USERS } from "./test-arbitraries.js";
-
-const policy = (
-  overrides: Partial<Omit<ConditionalAccessPolicy, "conditions">> & { conditions?: Partial<ConditionalAccessPolicy["conditions"]> },
-): ConditionalAccessPolicy => ({
-  id: "ffffffff-0000-0000-0000-000000000001",
-  displayName: "P1",
-  state: "enabled",
-  ...overrides,
-  conditions: {
-    users: {
-      includeUsers: ["All"],
-      excludeUsers: [],
-      includeGroups: [],
-      excludeGroups: [],
-      includeRoles: [],
-      excludeRoles: [],
-      includeGuestsOrExternalUsers: null,
-      excludeGuestsOrExternalUsers: null,
-    },
-    clientApplications: null,
-    applications: {
-      includeApplications: ["All"],
-      excludeApplications: [],
-      includeUserActions: [],
-      includeAuthenticationContextClassReferences: [],
-      applicationFilter: null,
-    },
-    clientAppTypes: ["all"],
-    platforms: null,
-    locations: null,
-    devices: null,
-    signInRiskLevels: [],
-    userRiskLevels: [],
-    servicePrincipalRiskLevels: [],
-    insiderRiskLevels: [],
-    authenticationFlows: null,
-    deviceStates: null,
-    ...overrides.conditions,
-  },
-  grantControls: ("grantControls" in overrides
-    ? (overrides.grantControls ?? null)
-    : {
-        operator: "OR",
-        builtInControls: ["mfa"],
-        customAuthenticationFactors: [],
-        termsOfUse: [],
-        authenticationStrength: null,
-      }) as ConditionalAccessPolicy["grantControls"],
-  sessionControls: (overrides.sessionControls ?? null) as ConditionalAccessPolicy["sessionControls"],
-});
+import { APPS, baseTenant, testPolicy as policy, SP, USERS } from "./test-arbitraries.js";
 
 const request = (extra: Partial<WhatIfRequest> = {}, conditions: WhatIfRequest["signInConditions"] = {}): WhatIfRequest => ({
   signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: USERS[0] as string },

@@ -210,3 +210,54 @@ export const requestArb: fc.Arbitrary<WhatIfRequest> = fc
     },
     satisfied: { authenticationMethods: r.methods, termsOfUse: r.tou ? ["tou-1"] : [] },
   }));
+
+/** A complete enabled policy (All users, All resources, MFA) with the given members replaced. */
+export const testPolicy = (
+  overrides: Partial<Omit<ConditionalAccessPolicy, "conditions">> & { conditions?: Partial<ConditionalAccessPolicy["conditions"]> },
+): ConditionalAccessPolicy => ({
+  id: "ffffffff-0000-0000-0000-000000000001",
+  displayName: "P1",
+  state: "enabled",
+  ...overrides,
+  conditions: {
+    users: {
+      includeUsers: ["All"],
+      excludeUsers: [],
+      includeGroups: [],
+      excludeGroups: [],
+      includeRoles: [],
+      excludeRoles: [],
+      includeGuestsOrExternalUsers: null,
+      excludeGuestsOrExternalUsers: null,
+    },
+    clientApplications: null,
+    applications: {
+      includeApplications: ["All"],
+      excludeApplications: [],
+      includeUserActions: [],
+      includeAuthenticationContextClassReferences: [],
+      applicationFilter: null,
+    },
+    clientAppTypes: ["all"],
+    platforms: null,
+    locations: null,
+    devices: null,
+    signInRiskLevels: [],
+    userRiskLevels: [],
+    servicePrincipalRiskLevels: [],
+    insiderRiskLevels: [],
+    authenticationFlows: null,
+    deviceStates: null,
+    ...overrides.conditions,
+  },
+  grantControls: ("grantControls" in overrides
+    ? (overrides.grantControls ?? null)
+    : {
+        operator: "OR",
+        builtInControls: ["mfa"],
+        customAuthenticationFactors: [],
+        termsOfUse: [],
+        authenticationStrength: null,
+      }) as ConditionalAccessPolicy["grantControls"],
+  sessionControls: (overrides.sessionControls ?? null) as ConditionalAccessPolicy["sessionControls"],
+});
