@@ -1,27 +1,9 @@
 import type { CompiledCondition, SubjectKind } from "../conditions/condition.js";
 import { NO_MATCH } from "../conditions/condition.js";
-import type { WhatIfRequest } from "../whatif/types.js";
 import type { PolicyJudgement } from "./evaluate.js";
+import { signInSubjectKind } from "./prepare-sign-in.js";
 
-const USER_SIGN_IN = "#microsoft.graph.userSignIn";
-const SERVICE_PRINCIPAL_SIGN_IN = "#microsoft.graph.servicePrincipalSignIn";
-
-/**
- * Whether a request signs in a user or a workload identity (R45): the same test
- * `prepareSignIn` applies (a test keeps the two in agreement).
- */
-export function signInSubjectKind(request: WhatIfRequest): SubjectKind {
-  const identity = (request?.signInIdentity ?? {}) as unknown as Record<string, unknown>;
-  const type = identity["@odata.type"];
-  const servicePrincipal =
-    type === SERVICE_PRINCIPAL_SIGN_IN ||
-    (type !== USER_SIGN_IN &&
-      (String(type ?? "")
-        .toLowerCase()
-        .endsWith("serviceprincipalsignin") ||
-        (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string")));
-  return servicePrincipal ? "servicePrincipal" : "user";
-}
+export { signInSubjectKind };
 
 /** Which configured conditions of a judged policy matched and which one did not. */
 export interface ConditionOutcome {

@@ -2,9 +2,9 @@ import { EMPTY_BITSET } from "../compile/bitset.js";
 import type { CompiledTenant } from "../compile/compile-tenant.js";
 import type { ServicePrincipalEntry, UserEntry } from "../compile/directory-index.js";
 import { REGISTER_DEVICE, REGISTER_SECURITY_INFO } from "../conditions/applications.js";
-import type { SignInFacts } from "../conditions/condition.js";
+import type { SignInFacts, SubjectKind } from "../conditions/condition.js";
 import { classifyGuest } from "../conditions/users.js";
-import { deviceFilterAttributes, type FilterAttributes } from "../filter/index.js";
+import type { FilterAttributes } from "../filter/index.js";
 import { type IpAddress, parseIpAddress } from "../network/index.js";
 import type { BlockReason, WhatIfRequest } from "../whatif/types.js";
 
@@ -67,14 +67,7 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
   const problems: BlockReason[] = [];
   const identity = (request?.signInIdentity ?? {}) as unknown as Record<string, unknown>;
   const conditions = request?.signInConditions ?? {};
-  const identityType = identity["@odata.type"];
-  const isServicePrincipal =
-    identityType === SERVICE_PRINCIPAL_SIGN_IN ||
-    (identityType !== USER_SIGN_IN &&
-      (String(identityType ?? "")
-        .toLowerCase()
-        .endsWith("serviceprincipalsignin") ||
-        (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string")));
+  const isServicePrincipal = signInSubjectKind(request) === "servicePrincipal";
 
   let user: UserEntry | null = null;
   let servicePrincipal: ServicePrincipalEntry | null = null;
@@ -213,4 +206,18 @@ export function prepareSignIn(tenant: CompiledTenant, request: WhatIfRequest): P
     authenticationMethods: methods,
   };
   return { facts, problems };
+}
+
+/** Whether a request signs in a user or a workload identity (R45). */
+export function signInSubjectKind(request: WhatIfRequest): SubjectKind {
+  const identity = (request?.signInIdentity ?? {}) as unknown as Record<string, unknown>;
+  const type = identity["@odata.type"];
+  const servicePrincipal =
+    type === SERVICE_PRINCIPAL_SIGN_IN ||
+    (type !== USER_SIGN_IN &&
+      (String(type ?? "")
+        .toLowerCase()
+        .endsWith("serviceprincipalsignin") ||
+        (typeof identity.servicePrincipalId === "string" && typeof identity.userId !== "string")));
+  return servicePrincipal ? "servicePrincipal" : "user";
 }
