@@ -7,6 +7,7 @@ export default defineConfig({
       "@gatehouse/engine": fileURLToPath(new URL("./packages/engine/src/index.ts", import.meta.url)),
       "@gatehouse/geoip": fileURLToPath(new URL("./packages/geoip/src/index.ts", import.meta.url)),
       "@gatehouse/admin": fileURLToPath(new URL("./packages/admin/src/index.ts", import.meta.url)),
+      "@gatehouse/insight": fileURLToPath(new URL("./packages/insight/src/index.ts", import.meta.url)),
       "@gatehouse/store": fileURLToPath(new URL("./packages/store/src/index.ts", import.meta.url)),
       "@gatehouse/server": fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
       "@gatehouse/bench": fileURLToPath(new URL("./packages/bench/src/index.ts", import.meta.url)),

@@ -20,7 +20,8 @@ if (!existsSync(join(data, "gatehouse.sqlite"))) {
 
 console.log(`
 Next, in another terminal:
-  TOKEN=$(npx gatehouse token --data ${data} --user ${admin})   # a 15-minute Management API token
+  npx gatehouse login --server http://127.0.0.1:${port}        # device code sign-in in your browser (tokens kept for the remote commands)
+  TOKEN=$(npx gatehouse token --data ${data} --user ${admin})   # or an operator's 15-minute Management API token
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1.0/identity/conditionalAccess/policies
   curl http://127.0.0.1:${port}/openapi.json                   # every route, with the roles it needs
   npx gatehouse export --data ${data} --out tenant-export      # then: npx gatehouse whatif --tenant tenant-export --request ...

@@ -26,12 +26,14 @@ import {
   whatIf,
 } from "@gatehouse/engine";
 import { type HttpThroughputResult, measureHttpThroughput } from "./http-throughput.js";
+import { formatImpactReplayReport, type ImpactReplayBenchReport, measureImpactReplay } from "./impact-replay.js";
 import {
   createSyntheticTenant,
   DEFAULT_SYNTHETIC_TENANT_OPTIONS,
   describeSyntheticTenant,
   type SyntheticTenantShape,
 } from "./synthetic-tenant.js";
+import { measureTokenThroughput, type TokenThroughputResult } from "./token-throughput.js";
 
 export interface BenchmarkOptions {
   /** Print one JSON document instead of the table. */
@@ -52,6 +54,10 @@ export interface BenchmarkOptions {
   http?: boolean;
   /** Timed seconds per route of the HTTP section (default 3). */
   httpSeconds?: number;
+  /** Run the `token-throughput` section (token endpoint with and without Conditional Access; default true). */
+  token?: boolean;
+  /** Sign-ins of the impact-replay section (default 1,000,000; 0 skips it). */
+  impactRecords?: number;
 }
 
 export interface LatencyReport {
@@ -119,6 +125,10 @@ export interface BenchmarkReport {
   };
   /** `evaluate-throughput`: POST /evaluate vs a trivial Fastify route on loopback; null when not run. */
   http: HttpThroughputResult | null;
+  /** `token-throughput`: the token endpoint with Conditional Access vs the same flow with it off; null when not run. */
+  token: TokenThroughputResult | null;
+  /** Impact replay of an NDJSON sign-in log vs parse-only (null when skipped). */
+  impact: ImpactReplayBenchReport | null;
   node: string;
   platform: string;
   cpu: string;
@@ -356,6 +366,19 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     if ("skipped" in http) progress(`http: skipped (${http.skipped})`);
   }
 
+  let token: TokenThroughputResult | null = null;
+  if (options.token !== false) {
+    await yieldToEventLoop();
+    token = await measureTokenThroughput({}, progress);
+    if ("skipped" in token) progress(`token: skipped (${token.skipped})`);
+  }
+
+  let impact: ImpactReplayBenchReport | null = null;
+  if ((options.impactRecords ?? 1_000_000) > 0) {
+    await yieldToEventLoop();
+    impact = await measureImpactReplay(tenant, requests, { records: options.impactRecords ?? 1_000_000, progress });
+  }
+
   const { checksum: _d, ...decisionLatency } = decision;
   const { checksum: _w, ...whatIfLatency } = whatIfReport;
   const report: BenchmarkReport = {
@@ -378,6 +401,8 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     timerOverheadNs,
     gc: gcKind,
     http,
+    token,
+    impact,
     options: settings,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -469,6 +494,33 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
     ]),
     "",
     formatHttpSection(report.http),
+    "",
+    formatTokenSection(report.token),
+    "",
+    report.impact === null ? "impact replay: not run (--impact-records 0)" : formatImpactReplayReport(report.impact),
+  ].join("\n");
+}
+
+function formatTokenSection(token: TokenThroughputResult | null): string {
+  if (token === null) return "token-throughput (OIDC): not run (--no-token)";
+  if ("skipped" in token) return `token-throughput (OIDC): skipped: ${token.skipped}`;
+  const row = (name: string, flow: { withConditionalAccess: number; baseline: number; ratio: number }) => [
+    name,
+    int(flow.withConditionalAccess),
+    int(flow.baseline),
+    `${fixed(flow.ratio)} (CA costs ${fixed((1 - flow.ratio) * 100, 1)}%)`,
+  ];
+  const errors = token.refreshToken.errors + token.clientCredentialsPrivateKeyJwt.errors + token.clientCredentialsSecret.errors;
+  return [
+    table([
+      ["token-throughput (POST /oauth2/token, loopback)", "tokens/s with CA", "tokens/s CA off", "ratio (aim >= 0.90)"],
+      row("refresh_token (CLI, device code session)", token.refreshToken),
+      row("client_credentials (private_key_jwt)", token.clientCredentialsPrivateKeyJwt),
+      row("client_credentials (client secret, argon2id)", token.clientCredentialsSecret),
+    ]),
+    `client: node:http keep-alive in a worker, ${token.concurrency} in flight, ${token.rounds} x ${token.seconds} s per flow and mode, ${errors} errors; ` +
+      `${int(token.signInRecords)} sign-in records written; CA off is a benchmark-only baseline; demo tenant on SQLite ` +
+      `(${token.tenant.users} users, ${token.tenant.policies} policies)`,
   ].join("\n");
 }
 

@@ -8,7 +8,7 @@ import { type BenchmarkOptions, runBenchmark } from "./run-benchmark.js";
 
 const USAGE = `usage: node packages/bench/dist/run.js [--json] [--users N] [--seed N] [--iterations N]
        [--policies N] [--named-locations N] [--ranges N] [--requests N] [--warmup N]
-       [--no-http] [--http-seconds N]`;
+       [--no-http] [--no-token] [--http-seconds N] [--impact-records N]`;
 
 const NUMERIC: Readonly<Record<string, keyof BenchmarkOptions>> = {
   "--users": "users",
@@ -20,6 +20,7 @@ const NUMERIC: Readonly<Record<string, keyof BenchmarkOptions>> = {
   "--requests": "requests",
   "--warmup": "warmup",
   "--http-seconds": "httpSeconds",
+  "--impact-records": "impactRecords",
 };
 
 function parseArguments(argv: readonly string[]): BenchmarkOptions {
@@ -29,6 +30,7 @@ function parseArguments(argv: readonly string[]): BenchmarkOptions {
     const [flag, inline] = raw.includes("=") ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)] : [raw, undefined];
     if (flag === "--json") options.json = true;
     else if (flag === "--no-http") options.http = false;
+    else if (flag === "--no-token") options.token = false;
     else if (flag === "--help" || flag === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);

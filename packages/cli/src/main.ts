@@ -9,10 +9,16 @@ import { Command, CommanderError } from "commander";
 import { CliError, ExitCode, oneLine } from "./cli-error.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerBenchCommand } from "./commands/bench.js";
+import { registerInsightCommands } from "./commands/insight-commands.js";
+import { registerLoginCommands } from "./commands/login.js";
+import { registerPoliciesCommands } from "./commands/policies.js";
+import { registerPoliciesApplyCommand } from "./commands/policies-apply.js";
+import { runWhatifCommand, type WhatifCommandOptions } from "./commands/remote-whatif.js";
 import { registerServerCommands } from "./commands/server-commands.js";
+import { registerSignInsCommands } from "./commands/signins.js";
 import { runTest } from "./commands/test.js";
 import { runValidate } from "./commands/validate.js";
-import { COUNTRY_DB_OPTION, runWhatif, type WhatifOptions } from "./commands/whatif.js";
+import { COUNTRY_DB_OPTION } from "./commands/whatif.js";
 
 /** The CLI package's version (package.json sits next to `src/` and `dist/`). */
 export function cliVersion(): string {
@@ -85,15 +91,16 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void, re
 
   program
     .command("whatif")
-    .description("evaluate sign-in requests against a tenant snapshot, like Graph's What If (evaluate) API")
-    .requiredOption("--tenant <path>", "tenant snapshot: a JSON file or a folder")
+    .description("evaluate sign-in requests against a tenant snapshot or a server, like Graph's What If (evaluate) API")
+    .option("--tenant <path>", "tenant snapshot: a JSON file or a folder")
+    .option("--server <url>", "evaluate on a Gatehouse server instead (after gatehouse login; default $GATEHOUSE_SERVER)")
     .option("--request <path>", "one What-If request (JSON)")
     .option("--requests <file>", "many requests, one JSON object per line (NDJSON); answers one JSON line each")
     .option("--json", "print the answer as JSON: { value, decision }")
     .option(COUNTRY_DB_OPTION.flags, COUNTRY_DB_OPTION.description)
     .addHelpText("after", `${TENANT_HELP}\n${EXIT_CODES_HELP}`)
-    .action(async (options: WhatifOptions) => {
-      setExitCode(await runWhatif(options, io));
+    .action(async (options: WhatifCommandOptions) => {
+      setExitCode(await runWhatifCommand(options, io));
     });
 
   program
@@ -117,6 +124,14 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void, re
     });
 
   // `gatehouse bench` is registered here, by a registrar from @gatehouse/bench (runBenchmark).
+  // `gatehouse login` / `logout`: tokens of a remote server (device code flow).
+  registerLoginCommands(program, io, setExitCode);
+  // `gatehouse lint` / `baseline` / `impact` / `gaps` / `diff` (@gatehouse/insight).
+  registerInsightCommands(program, io, setExitCode);
+  // `gatehouse policies ...` / `policies apply` / `signins list` (remote; `whatif --server` above).
+  registerPoliciesApplyCommand(registerPoliciesCommands(program, io, setExitCode), io, setExitCode);
+  registerSignInsCommands(program, io, setExitCode);
+
   for (const register of registrars) register(program, io, setExitCode);
   return program;
 }

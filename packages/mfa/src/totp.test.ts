@@ -114,6 +114,23 @@ describe("TOTP verification", () => {
     });
   });
 
+  it("registers a secret once: the same registration sent again adds no copy that would accept its codes again", async () => {
+    const t0 = 1_700_000_000;
+    const methodId = await enrol(RFC_SECRET, t0);
+    const again = await finishTotpRegistration(store, key, {
+      userId,
+      secret: RFC_SECRET,
+      code: await codeAt(RFC_SECRET, t0),
+      displayName: "Phone",
+      now: at(t0),
+    });
+    expect(again).toEqual({ ok: false, reason: "invalidCode" });
+    expect(await store.authenticationMethods.listForUser(userId)).toHaveLength(1);
+    const code = await codeAt(RFC_SECRET, t0 + 60);
+    expect(await verifyTotp(store, key, { userId, code, now: at(t0 + 60) })).toEqual({ ok: true, methodId });
+    expect(await verifyTotp(store, key, { userId, code, now: at(t0 + 60) })).toEqual({ ok: false, reason: "replayed" });
+  });
+
   it("lets only one of two simultaneous uses of a code through", async () => {
     const t0 = 1_700_000_000;
     await enrol(RFC_SECRET, t0);

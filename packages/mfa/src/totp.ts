@@ -60,6 +60,16 @@ export async function finishTotpRegistration(
 ): Promise<TotpRegistrationResult> {
   const step = await matchTotpCode(input.secret, input.code, input.now ?? new Date());
   if (step === null) return { ok: false, reason: "invalidCode" };
+  // The same secret registered again (the form sent twice) is the method already there: two
+  // copies would each accept every code once, a replay.
+  for (const existing of await store.authenticationMethods.listForUser(input.userId)) {
+    if (existing.methodType !== "softwareOath") continue;
+    const stored = await store.authenticationMethods.getTotpSecret(existing.id);
+    if (stored === null || decryptSecret(stored.secretCiphertext, key) !== input.secret) continue;
+    return (await store.authenticationMethods.recordTotpUse(existing.id, step))
+      ? { ok: true, method: existing }
+      : { ok: false, reason: "invalidCode" };
+  }
   const method = await store.authenticationMethods.createTotp({
     userId: input.userId,
     displayName: input.displayName,

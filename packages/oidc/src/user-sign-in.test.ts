@@ -9,7 +9,7 @@ import { addPolicy, createOidcTestTenant, form, ISSUER, type OidcTestTenant } fr
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const ADMIN_PASSWORD = "correct horse battery staple";
-const REDIRECT_URI = "http://127.0.0.1:8080/portal/";
+const REDIRECT_URI = "http://127.0.0.1:8080/auth/callback";
 const VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-long-enough-verifier";
 const CHALLENGE = createHash("sha256").update(VERIFIER).digest("base64url");
 
@@ -101,7 +101,8 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
     });
     expect(token.statusCode).toBe(200);
     const body = token.json() as { access_token: string; id_token: string; refresh_token?: string };
-    expect(body.refresh_token).toBeUndefined();
+    // Refresh tokens are issued to the Portal; each exchange re-runs Conditional Access (refresh-token.test.ts).
+    expect(typeof body.refresh_token).toBe("string");
     const jwks = (await t.app.inject({ method: "GET", url: "/.well-known/jwks.json" })).json() as { keys: JWK[] };
     const { payload } = await jwtVerify(body.access_token, createLocalJWKSet(jwks), {
       issuer: ISSUER,
@@ -151,7 +152,7 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
     expect(signInPath).toMatch(/^\/signin\//);
   });
 
-  it("refuses to complete a device code sign-in on this page", async () => {
+  it("completes a device code sign-in of the CLI, evaluated as a desktop client with deviceCodeFlow (R30)", async () => {
     const start = await t.app.inject({
       method: "POST",
       url: "/oauth2/device/auth",
@@ -175,15 +176,34 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
     const login = await b.post(`${signInPath}/login`, { csrf, username: t.init.admin.userPrincipalName, password: ADMIN_PASSWORD });
     expect(login.statusCode).toBe(303);
     expect(pathOf(login.headers.location)).toMatch(/^\/oauth2\/device\/[A-Za-z0-9_-]+$/);
-    await b.get(pathOf(login.headers.location));
+    const done = await b.get(pathOf(login.headers.location));
+    expect(done.statusCode).toBe(200);
     const poll = await t.app.inject({
       method: "POST",
       url: "/oauth2/token",
       headers: FORM,
       payload: form({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: GATEHOUSE_CLI_APP_ID, device_code }),
     });
-    expect(poll.json()).toMatchObject({ error: "access_denied" });
-    expect((await t.store.signIns.list({})).value).toEqual([]);
+    expect(poll.statusCode).toBe(200);
+    const tokens = poll.json() as { access_token: string; id_token: string };
+    expect(decodeJwt(tokens.access_token)).toMatchObject({
+      aud: GATEHOUSE_MANAGEMENT_API_APP_ID,
+      sub: t.init.admin.id,
+      azp: GATEHOUSE_CLI_APP_ID,
+      amr: ["pwd"],
+    });
+    expect(decodeJwt(tokens.id_token)).toMatchObject({ sub: t.init.admin.id, amr: ["pwd"] });
+    const records = (await t.store.signIns.list({})).value;
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      userId: t.init.admin.id,
+      appId: GATEHOUSE_CLI_APP_ID,
+      resourceId: GATEHOUSE_MANAGEMENT_API_APP_ID,
+      clientAppUsed: "Mobile Apps and Desktop clients",
+      originalTransferMethod: "deviceCodeFlow",
+      isInteractive: true,
+      status: { errorCode: 0 },
+    });
   });
 
   it("refuses a wrong verifier at the token endpoint", async () => {
@@ -203,7 +223,7 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
     expect(token.json()).toMatchObject({ error: "invalid_grant" });
   });
 
-  it("shows the form again for a wrong password or an unknown account, and logs no evaluation", async () => {
+  it("shows the form again for a wrong password or an unknown account, and logs each failure without an evaluation", async () => {
     const b = browser();
     const { signInPath, csrf } = await startSignIn(b);
     for (const [username, password] of [
@@ -215,7 +235,9 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
       expect(res.body).toContain("Your account or password is incorrect.");
       expect(res.headers.location).toBeUndefined();
     }
-    expect((await t.store.signIns.list({})).value).toEqual([]);
+    const records = (await t.store.signIns.list({})).value;
+    expect(records.map((r) => r.status.errorCode).sort()).toEqual([50034, 50126]);
+    expect(records.every((r) => r.conditionalAccessStatus === "notApplied" && r.appliedConditionalAccessPolicies.length === 0)).toBe(true);
   });
 
   it("refuses a form without its anti-CSRF token, and a sign-in page without the interaction cookie", async () => {
@@ -231,7 +253,7 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
     expect(otherBrowser.statusCode).toBe(400);
   });
 
-  it("refuses with interaction_required when a policy requires MFA, and logs the interrupted sign-in", async () => {
+  it("asks for security info registration when a policy requires MFA, and logs the interrupted sign-in", async () => {
     const user = await t.store.users.create({ userPrincipalName: "ada@contoso.test", displayName: "Ada" });
     await t.store.users.setPasswordHash(user.id, await hashPassword("ada's long password"));
     await addPolicy(t.store, {
@@ -240,15 +262,19 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
       conditions: { clientAppTypes: ["all"], users: { includeUsers: [user.id] }, applications: { includeApplications: ["All"] } },
       grantControls: { operator: "OR", builtInControls: ["mfa"] },
     });
-    const back = await signIn(browser(), "ada@contoso.test", "ada's long password");
-    expect(back.searchParams.get("error")).toBe("interaction_required");
-    expect(back.searchParams.get("error_description")).toContain("AADSTS50074");
-    expect(back.searchParams.get("code")).toBeNull();
-    const [record] = (await t.store.signIns.list({ filter: { userId: user.id } })).value;
-    expect(record).toMatchObject({ conditionalAccessStatus: "failure", status: { errorCode: 50074 }, isInteractive: true });
+    const b = browser();
+    const { signInPath, csrf } = await startSignIn(b);
+    const login = await b.post(`${signInPath}/login`, { csrf, username: "ada@contoso.test", password: "ada's long password" });
+    expect(login.statusCode).toBe(200);
+    expect(login.body).toContain("More information required");
+    const records = (await t.store.signIns.list({ filter: { userId: user.id } })).value;
+    // The resource (interrupted), then the registration user action: the All-resources policy covers it too, and a
+    // user without a method registers one (proof-up: no policy names the registration action).
+    expect(records.map((r) => r.status.errorCode)).toEqual([50074, 50074]);
+    expect(records.every((r) => r.conditionalAccessStatus === "failure" && r.isInteractive)).toBe(true);
   });
 
-  it("refuses with access_denied and AADSTS53003 when a policy blocks the user", async () => {
+  it("shows AADSTS53003 with the correlation id when a policy blocks the user, then access_denied", async () => {
     const user = await t.store.users.create({ userPrincipalName: "bob@contoso.test", displayName: "Bob" });
     await t.store.users.setPasswordHash(user.id, await hashPassword("bob's long password"));
     await addPolicy(t.store, {
@@ -257,7 +283,13 @@ describe("authorization code with PKCE for the portal, password sign-in", () => 
       conditions: { clientAppTypes: ["all"], users: { includeUsers: [user.id] }, applications: { includeApplications: ["All"] } },
       grantControls: { operator: "OR", builtInControls: ["block"] },
     });
-    const back = await signIn(browser(), "bob@contoso.test", "bob's long password");
+    const b = browser();
+    const { signInPath, csrf } = await startSignIn(b);
+    const login = await b.post(`${signInPath}/login`, { csrf, username: "bob@contoso.test", password: "bob's long password" });
+    expect(login.body).toContain("AADSTS53003");
+    const cont = await b.post(`${signInPath}/continue`, { csrf });
+    const resume = await b.get(pathOf(cont.headers.location));
+    const back = new URL(String(resume.headers.location));
     expect(back.searchParams.get("error")).toBe("access_denied");
     expect(back.searchParams.get("error_description")).toMatch(/AADSTS53003: .*Correlation ID: [0-9a-f-]{36}/);
     const [record] = (await t.store.signIns.list({ filter: { userId: user.id } })).value;

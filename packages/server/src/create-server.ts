@@ -11,15 +11,19 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { authenticate } from "./auth/authenticate.js";
 import { CallerCache } from "./auth/caller-cache.js";
 import { deniedMessage, isAllowed } from "./auth/role-matrix.js";
+import { ensurePortalRedirectUri } from "./bootstrap/portal-redirect-uri.js";
 import { createErrorHandler, createNotFoundHandler } from "./error-handler.js";
 import { AccessDeniedError } from "./errors/access-denied-error.js";
 import { buildOpenApiDocument, type RegisteredRoute } from "./openapi/build-openapi-document.js";
 import { CompiledTenantCache } from "./operations/evaluate/compiled-tenant-cache.js";
 import { scheduleSignInRetention } from "./operations/sign-in-logs/schedule-sign-in-retention.js";
+import { registerPortal } from "./portal/serve-portal.js";
 import { registerAuditLogRoutes } from "./routes/audit-log-routes.js";
 import { registerConditionalAccessRoutes } from "./routes/conditional-access-routes.js";
 import "./routes/route-config.js";
 import { registerDirectoryRoutes } from "./routes/directory-routes.js";
+import { registerImpactRoutes } from "./routes/impact-routes.js";
+import { registerMeRoutes } from "./routes/me-routes.js";
 import { addRoute, type RouteDeps } from "./routes/route-support.js";
 import { registerSignInLogRoutes } from "./routes/sign-in-log-routes.js";
 import { ensureSigningKey, publicJwks } from "./signing-keys.js";
@@ -38,7 +42,16 @@ export interface ServerOptions {
    * Mounts the sign-in service (OpenID Connect) at the issuer's path; `true` uses
    * `http://127.0.0.1:8080/oauth2`. Its tokens are accepted by the Management API. Needs a set-up tenant.
    */
-  oidc?: boolean | { issuer: string };
+  oidc?:
+    | boolean
+    | {
+        issuer: string;
+        trustedProxies?: readonly string[];
+        /** BENCHMARK BASELINE ONLY (`npm run bench`): false issues tokens without Conditional Access. No serve flag sets it. */
+        conditionalAccess?: boolean;
+      };
+  /** The built admin portal served at `/` (default: @gatehouse/portal's dist folder); `false` serves none. */
+  portalDir?: string | false;
 }
 
 /** The OpenID Connect issuer when `oidc: true`: `gatehouse serve`'s default address. */
@@ -138,13 +151,19 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Loaded only when asked for: oidc-provider warns about Node 20 as soon as it is imported.
     const { registerOidc } = await import("@gatehouse/oidc");
     const key = await ensureSigningKey(options.store);
+    // The portal served here signs in with this address's callback: register it with the Portal application.
+    if (options.portalDir !== false) await ensurePortalRedirectUri(options.store, oidcIssuer, now());
     await registerOidc(app, {
       store: options.store,
       issuer: oidcIssuer,
       signingKey: key.privateJwk,
+      // Keys retired by `gatehouse keys rotate` stay published until their tokens expire.
+      verificationKeys: async () => (await publicJwks(options.store)).keys,
       now,
       compiledTenant: () => cache.get(),
       ...(options.lookupCountry ? { lookupCountry: options.lookupCountry } : {}),
+      ...(typeof options.oidc === "object" && options.oidc.trustedProxies ? { trustedProxies: options.oidc.trustedProxies } : {}),
+      ...(typeof options.oidc === "object" && options.oidc.conditionalAccess === false ? { conditionalAccess: false } : {}),
     });
   }
 
@@ -152,6 +171,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerDirectoryRoutes(app, deps);
   registerAuditLogRoutes(app, deps);
   registerSignInLogRoutes(app, deps);
+  registerImpactRoutes(app, deps);
+  registerMeRoutes(app, deps, {
+    oidcIssuer,
+    lookupCountry: options.lookupCountry,
+    trustedProxies: typeof options.oidc === "object" ? options.oidc.trustedProxies : undefined,
+  });
+  if (options.portalDir !== false) registerPortal(app, options.portalDir);
   await scheduleSignInRetention(app, options.store, now, options.signInRetentionIntervalMs);
 
   await app.ready();

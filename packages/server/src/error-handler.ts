@@ -7,6 +7,7 @@ import { isGatehouseError } from "@gatehouse/store";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { AccessDeniedError } from "./errors/access-denied-error.js";
 import { AuthenticationError } from "./errors/authentication-error.js";
+import { ConditionalAccessError } from "./errors/conditional-access-error.js";
 import { InvalidRequestError } from "./errors/invalid-request-error.js";
 import { MethodNotAllowedError } from "./errors/method-not-allowed-error.js";
 import { PolicyWriteRefusedError } from "./errors/policy-write-refused-error.js";
@@ -79,6 +80,20 @@ export function mapError(error: unknown): MappedError {
     };
   }
   if (error instanceof AccessDeniedError) return { status: 403, code: "Authorization_RequestDenied", message: error.message };
+  if (error instanceof ConditionalAccessError) {
+    if (error.kind === "block") return { status: 403, code: "accessDenied", message: error.message };
+    const claims = error.encodedClaims ?? "";
+    const description = error.message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, "?");
+    return {
+      status: 401,
+      code: "InteractionRequired",
+      message: error.message,
+      details: [{ code: "insufficient_claims", message: error.claims ?? "", target: "claims", claims }],
+      headers: {
+        "www-authenticate": `Bearer realm="", error="insufficient_claims", error_description="${description}", claims="${claims}"`,
+      },
+    };
+  }
   if (error instanceof MethodNotAllowedError)
     return { status: 405, code: "MethodNotAllowed", message: error.message, headers: { allow: error.allowed.join(", ") } };
   if (error instanceof ServiceUnavailableError) return { status: 503, code: "ServiceUnavailable", message: error.message };

@@ -11,14 +11,18 @@ export * from "./bootstrap/index.js";
 export * from "./commands/index.js";
 export { createServer, type ServerOptions } from "./create-server.js";
 export { graphErrorBody, type MappedError, mapError } from "./error-handler.js";
+export { PROOF_AUDIENCE as KEY_PROOF_AUDIENCE } from "./operations/applications/key-credentials.js";
+export { createSelfSignedCertificate, type SelfSignedCertificateOptions } from "./operations/applications/self-signed-certificate.js";
 export {
   ensureSigningKey,
   issueManagementToken,
+  listSigningKeys,
   MANAGEMENT_API_AUDIENCE_URI,
   type ManagementTokenClaims,
   publicJwks,
   publicJwksOf,
   rotateSigningKey,
   type SigningKey,
+  type SigningKeyInfo,
   tokenIssuer,
 } from "./signing-keys.js";

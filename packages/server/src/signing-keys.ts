@@ -117,8 +117,15 @@ export async function ensureSigningKey(store: Store): Promise<SigningKey> {
   });
 }
 
-/** Replaces the current key by a new one; the old public key stays published for verification. */
-export async function rotateSigningKey(store: Store): Promise<SigningKey> {
+/**
+ * Replaces the current key by a new one; the old public key stays published for verification
+ * (the newest {@link MAX_RETIRED_KEYS} retired keys). `inTransaction` runs in the same
+ * transaction (e.g. the audit record: no record, no rotation).
+ */
+export async function rotateSigningKey(
+  store: Store,
+  inTransaction?: (tx: Repositories, key: SigningKey, retiredKids: string[]) => Promise<void>,
+): Promise<SigningKey> {
   return store.transaction(async (tx) => {
     const settings = await tenantSettings(tx);
     const retired = storedKeys(settings)
@@ -126,8 +133,29 @@ export async function rotateSigningKey(store: Store): Promise<SigningKey> {
       .slice(0, MAX_RETIRED_KEYS);
     const key = (await newKey(new Date())) as StoredSigningKey & { privateJwk: JWK };
     await putKeys(tx, settings, [key, ...retired]);
-    return toSigningKey(key);
+    const signingKey = toSigningKey(key);
+    await inTransaction?.(
+      tx,
+      signingKey,
+      retired.map((k) => k.kid),
+    );
+    return signingKey;
   });
+}
+
+export interface SigningKeyInfo {
+  kid: string;
+  alg: "ES256";
+  createdDateTime: string;
+  /** The key that signs new tokens; the others only verify tokens signed before a rotation. */
+  current: boolean;
+}
+
+/** The tenant's signing keys, the current one first (no private material). */
+export async function listSigningKeys(repos: Repositories): Promise<SigningKeyInfo[]> {
+  const keys = storedKeys(await tenantSettings(repos));
+  const current = currentKey(keys);
+  return keys.map((k) => ({ kid: k.kid, alg: SIGNING_ALGORITHM, createdDateTime: k.createdDateTime, current: k === current }));
 }
 
 /** The public keys from already-read tenant settings (no key is generated). */

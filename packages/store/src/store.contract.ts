@@ -18,7 +18,10 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { GatehouseError, type GatehouseErrorCode } from "./gatehouse-error.js";
 import { MIGRATIONS } from "./internal/migrations.js";
+import { registerKeyCredentialContract } from "./key-credentials.contract.js";
 import { registerOidcPayloadContract } from "./oidc-payloads.contract.js";
+import { registerSecurityInfoRegistrationContract } from "./security-info-registrations.contract.js";
+import { registerSignInThrottleContract } from "./sign-in-throttle.contract.js";
 import type { AuditContext, Store, StoreDialect } from "./types.js";
 
 export interface StoreContractDatabase {
@@ -141,6 +144,9 @@ function signInEntry(over: Partial<SignInLogEntry> & { id: string; createdDateTi
 
 export function registerStoreContract(target: StoreContractTarget): void {
   registerOidcPayloadContract(target);
+  registerKeyCredentialContract(target);
+  registerSignInThrottleContract(target);
+  registerSecurityInfoRegistrationContract(target);
   const opened: Store[] = [];
   const databases: StoreContractDatabase[] = [];
 
@@ -173,7 +179,7 @@ export function registerStoreContract(target: StoreContractTarget): void {
         const migrations = await store.migrations();
         expect(migrations.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS).sort());
         expect(migrations.map((m) => m.name)).toEqual(
-          expect.arrayContaining(["0001_initial", "0002_sign_in_logs", "0003_authentication_methods"]),
+          expect.arrayContaining(["0001_initial", "0002_sign_in_logs", "0003_authentication_methods", "0007_security_info_registrations"]),
         );
         expect(migrations.every((m) => m.executedAt instanceof Date)).toBe(true);
       });

@@ -234,6 +234,35 @@ export interface ClientSecretHash {
   endDateTime: string | null;
 }
 
+/**
+ * Graph's `keyCredential` of an application: an X.509 certificate (public part only) the
+ * application proves possession of with `private_key_jwt`. `key` is the certificate's base64
+ * DER; `customKeyIdentifier` its SHA-1 thumbprint (base64), as Entra sets it.
+ */
+export interface KeyCredentialRecord {
+  keyId: string;
+  customKeyIdentifier: string;
+  displayName: string | null;
+  /** `AsymmetricX509Cert`. */
+  type: string;
+  /** `Verify`. */
+  usage: string;
+  key: string;
+  startDateTime: string;
+  endDateTime: string;
+}
+
+export interface NewKeyCredential {
+  keyId?: string;
+  customKeyIdentifier: string;
+  displayName?: string | null;
+  type: string;
+  usage: string;
+  key: string;
+  startDateTime: string;
+  endDateTime: string;
+}
+
 // ---- Service principals ---------------------------------------------------------------------
 
 export interface ServicePrincipalRecord {
@@ -483,6 +512,14 @@ export interface ApplicationRepository {
   listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
   /** Secret hashes of the application with this appId (client id), for client authentication. */
   listClientSecretHashes(appId: string): Promise<ClientSecretHash[]>;
+  /** Certificates (keyCredentials), oldest start first; `notFound` for an unknown application. */
+  listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]>;
+  /** Replaces all certificates at once (Graph's PATCH of `keyCredentials`). */
+  replaceKeyCredentials(applicationId: string, credentials: readonly NewKeyCredential[]): Promise<KeyCredentialRecord[]>;
+  addKeyCredential(applicationId: string, credential: NewKeyCredential): Promise<KeyCredentialRecord>;
+  removeKeyCredential(applicationId: string, keyId: string): Promise<void>;
+  /** Certificates of the application with this appId (client id), for `private_key_jwt`. */
+  listClientCertificates(appId: string): Promise<KeyCredentialRecord[]>;
 }
 
 export interface ServicePrincipalRepository {
@@ -708,6 +745,88 @@ export interface OidcPayloadRepository {
   purgeExpired(): Promise<number>;
 }
 
+/** A failure-counting rule of the sign-in service's throttling (all positive integers). */
+export interface SignInThrottleRule {
+  /** Failures within the window that lock the key. */
+  threshold: number;
+  windowSeconds: number;
+  /** The first lockout's length; each further lockout doubles it... */
+  lockSeconds: number;
+  /** ...up to this. */
+  maxLockSeconds: number;
+}
+
+export interface SignInThrottleState {
+  key: string;
+  /** Failures in the current window (0 right after a lockout starts). */
+  failures: number;
+  windowStartedAt: string;
+  /** Lockouts so far (they grow the next one); forgotten after a day without failures. */
+  lockouts: number;
+  /** ISO-8601; the key is locked while this is in the future. */
+  lockedUntil: string | null;
+  lastFailureAt: string;
+}
+
+/**
+ * Counters of failed sign-in attempts (migration `0005_sign_in_throttle`), shared by every
+ * node: the keys are the caller's (an account, an IP address...). A key idle for a day and not
+ * locked is forgotten.
+ */
+export interface SignInThrottleRepository {
+  /** The key's state, `null` when nothing is recorded (or it is forgotten). */
+  get(key: string): Promise<SignInThrottleState | null>;
+  /** Counts one failure, atomically; reaching `threshold` in the window locks the key for a growing time. */
+  recordFailure(key: string, rule: SignInThrottleRule): Promise<SignInThrottleState>;
+  /** Forgets the key (after a successful attempt). */
+  clear(key: string): Promise<void>;
+  /** Removes forgotten keys; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+/** A registration of security info in progress (migration `0007_security_info_registrations`). */
+export interface SecurityInfoRegistrationRecord {
+  id: string;
+  userId: string;
+  methodType: AuthenticationMethodType;
+  /** TOTP: the secret being registered, encrypted by the caller. */
+  secretCiphertext: string | null;
+  /** Passkey: the WebAuthn challenge of the creation options. */
+  challenge: string | null;
+  /** Wrong codes so far. */
+  attempts: number;
+  createdDateTime: string;
+  expiresDateTime: string;
+}
+
+export interface NewSecurityInfoRegistration {
+  userId: string;
+  methodType: AuthenticationMethodType;
+  secretCiphertext?: string | null;
+  challenge?: string | null;
+  /** 1..3600. */
+  expiresInSeconds: number;
+}
+
+/**
+ * Registrations of security info between their start and their verification, shared by every
+ * node. An expired registration is never found. One per user and method type: a new start
+ * replaces the previous one.
+ */
+export interface SecurityInfoRegistrationRepository {
+  /** `notFound` when the user does not exist. */
+  create(registration: NewSecurityInfoRegistration): Promise<SecurityInfoRegistrationRecord>;
+  get(id: string): Promise<SecurityInfoRegistrationRecord | null>;
+  /** Counts a wrong code, atomically; the attempts so far, or `null` when there is no such (live) registration. */
+  recordFailedAttempt(id: string): Promise<number | null>;
+  /** Removes and returns the registration (once: of concurrent takers, one gets it); `null` when missing or expired. */
+  take(id: string): Promise<SecurityInfoRegistrationRecord | null>;
+  /** A missing row is not an error. */
+  delete(id: string): Promise<void>;
+  /** Removes the expired registrations; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
 /** The same API outside and inside a transaction. */
 export interface Repositories {
   readonly tenant: TenantRepository;
@@ -724,6 +843,8 @@ export interface Repositories {
   readonly signIns: SignInLogRepository;
   readonly authenticationMethods: AuthenticationMethodRepository;
   readonly oidcPayloads: OidcPayloadRepository;
+  readonly signInThrottle: SignInThrottleRepository;
+  readonly securityInfoRegistrations: SecurityInfoRegistrationRepository;
   /**
    * The engine's tenant snapshot, read consistently (one transaction). `tenantId` is `""`
    * until the tenant settings are put.

@@ -15,6 +15,7 @@ const SERVER_COMMANDS: readonly [name: string, description: string][] = [
   ["token", "print a short-lived Management API token for a user (operator path; audited)"],
   ["export", "write the tenant's policies, named locations and strengths as Graph JSON files"],
   ["import", "validate and upsert policies, named locations and strengths from Graph JSON files"],
+  ["keys", "list or rotate the tenant's token signing keys (audited)"],
 ];
 
 export const registerServerCommands: CommandRegistrar = (program: Command, io: CliIo, setExitCode) => {

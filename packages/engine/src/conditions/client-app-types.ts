@@ -1,5 +1,5 @@
 import type { ConditionalAccessPolicy } from "../policy/types.js";
-import { type CompiledCondition, lowerAll, MATCH, NO_MATCH, type Tri, } from "./condition.js";
+import { type CompiledCondition, lowerAll, MATCH, NO_MATCH, type Tri } from "./condition.js";
 
 /** Deprecated spellings (spec §1.3). */
 const ALIASES: Readonly<Record<string, string>> = {

@@ -256,6 +256,40 @@ describe("a blocked sign-in", () => {
     expect(entry.deviceDetail).toMatchObject({ deviceId: "dev-1", displayName: "LAPTOP-1", trustType: "Azure AD registered" });
   });
 
+  it("takes the browser and operating system the client reports (User-Agent), the device's own attributes first", () => {
+    const tenant = tenantOf([]);
+    const req = request({}, { devicePlatform: "macOS" });
+    const entry = toSignInLogEntry({
+      tenant,
+      request: req,
+      evaluation: evaluateSignIn(tenant, req),
+      id: "00000000-0000-0000-0000-000000000001",
+      createdDateTime: "2024-05-01T12:00:00Z",
+      correlationId: "cccccccc-cccc-cccc-cccc-cccccccccccc",
+      clientDevice: { browser: "Chrome 130.0.0", operatingSystem: "MacOs 10.15.7" },
+    });
+    expect(entry.deviceDetail).toEqual({
+      deviceId: "",
+      displayName: "",
+      operatingSystem: "MacOs 10.15.7",
+      isCompliant: false,
+      trustType: "",
+      browser: "Chrome 130.0.0",
+    });
+    const withDevice = { ...req, signInConditions: { ...req.signInConditions, deviceInfo: { operatingSystem: "macOS" } } };
+    const own = toSignInLogEntry({
+      tenant,
+      request: withDevice,
+      evaluation: evaluateSignIn(tenant, withDevice),
+      id: "00000000-0000-0000-0000-000000000002",
+      createdDateTime: "2024-05-01T12:00:00Z",
+      correlationId: "cccccccc-cccc-cccc-cccc-cccccccccccc",
+      clientDevice: { operatingSystem: "MacOs 10.15.7" },
+    });
+    expect(own.deviceDetail.operatingSystem).toBe("macOS");
+    expect(own.deviceDetail.browser).toBeUndefined();
+  });
+
   it("logs 53003, not a prompt, when MFA is required of a legacy client (R24)", () => {
     const tenant = tenantOf([policy({})]);
     const entry = logOf(tenant, request({}, { clientAppType: "exchangeActiveSync" }));

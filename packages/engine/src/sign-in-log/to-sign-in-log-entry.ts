@@ -36,6 +36,8 @@ export interface SignInLogInput {
   resourceDisplayName?: string;
   /** Defaults: true for users, false for workload identities. */
   isInteractive?: boolean;
+  /** What the client says of itself (e.g. parsed from its User-Agent) for `deviceDetail`; the device's own attributes win. */
+  clientDevice?: { browser?: string; operatingSystem?: string };
 }
 
 // ---- Error codes (AADSTS, spec §1.17) -------------------------------------------------------
@@ -389,10 +391,12 @@ export function toSignInLogEntry(input: SignInLogInput): SignInLogEntry {
   const deviceDetail: SignInDeviceDetail = {
     deviceId: text(device?.deviceId) ?? "",
     displayName: text(device?.displayName) ?? "",
-    operatingSystem: text(device?.operatingSystem) ?? OPERATING_SYSTEMS[platform] ?? "",
+    operatingSystem: text(device?.operatingSystem) ?? text(input.clientDevice?.operatingSystem) ?? OPERATING_SYSTEMS[platform] ?? "",
     isCompliant: device?.isCompliant === true,
     trustType: TRUST_TYPES[String(device?.trustType ?? "").toLowerCase()] ?? "",
   };
+  const browser = text(input.clientDevice?.browser);
+  if (browser !== null) deviceDetail.browser = browser;
   const ipAddress = typeof conditions.ipAddress === "string" ? conditions.ipAddress.trim() : "";
   let country = text(conditions.country)?.toUpperCase() ?? null;
   if (country === null && ipAddress.length > 0 && tenant.options.lookupCountry) {

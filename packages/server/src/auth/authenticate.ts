@@ -69,7 +69,9 @@ export async function resolveRoleTemplateIds(repos: Repositories, principalId: s
 /**
  * Verifies the bearer token and resolves the caller; `AuthenticationError` when it cannot.
  * `otherIssuers`: issuers accepted besides `gatehouse:<tenantId>` (the sign-in service's OpenID
- * Connect issuer), with the same keys, audience and claims.
+ * Connect issuer), with the same keys, audience and claims. A token of such an issuer must be
+ * an access token (`typ: at+jwt`, RFC 9068): an ID token or any other JWT the sign-in service
+ * signs with the same keys is never a Management API credential, whatever its audience.
  */
 export async function authenticate(
   repos: Repositories,
@@ -83,8 +85,12 @@ export async function authenticate(
   const jwks = publicJwksOf(settings);
   if (jwks.keys.length === 0) throw new AuthenticationError("The tenant has no signing key yet: no token can be valid.");
   let payload: JWTPayload;
+  let typ: string | undefined;
   try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+    ({
+      payload,
+      protectedHeader: { typ },
+    } = await jwtVerify(token, createLocalJWKSet(jwks), {
       issuer: [tokenIssuer(settings.tenantId), ...otherIssuers],
       audience: [GATEHOUSE_MANAGEMENT_API_APP_ID, MANAGEMENT_API_AUDIENCE_URI],
       algorithms: [SIGNING_ALGORITHM],
@@ -94,6 +100,9 @@ export async function authenticate(
     }));
   } catch (error) {
     throw new AuthenticationError(reason(error));
+  }
+  if (payload.iss !== tokenIssuer(settings.tenantId) && typ?.toLowerCase() !== "at+jwt") {
+    throw new AuthenticationError("The token is not an access token (typ at+jwt) of the sign-in service.");
   }
   if (stringClaim(payload, "tid")?.toLowerCase() !== settings.tenantId.toLowerCase()) {
     throw new AuthenticationError("The token was issued for another tenant.");

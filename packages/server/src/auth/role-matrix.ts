@@ -19,13 +19,16 @@ export type Permission =
   | "roleAssignments.read"
   | "roleAssignments.write"
   | "auditLogs.read"
-  | "signInLogs.read";
+  | "signInLogs.read"
+  | "authenticationMethods.self";
 
 export interface Grant {
   /** Plain words for messages, e.g. "read Conditional Access configuration". */
   action: string;
   roles: readonly string[];
   appPermissions: readonly string[];
+  /** Granted to every signed-in user for themselves (never to an application): "My security info". */
+  signedInUser?: boolean;
 }
 
 const CA_WRITERS = [R.globalAdministrator, R.securityAdministrator, R.conditionalAccessAdministrator];
@@ -102,6 +105,12 @@ export const ROLE_MATRIX: Readonly<Record<Permission, Grant>> = {
     roles: [R.globalAdministrator, R.securityAdministrator, R.securityReader, R.globalReader, R.reportsReader],
     appPermissions: ["AuditLog.Read.All"],
   },
+  "authenticationMethods.self": {
+    action: "manage your own security info (authentication methods)",
+    roles: [],
+    appPermissions: [],
+    signedInUser: true,
+  },
 };
 
 const roleName = (id: string): string => DIRECTORY_ROLE_TEMPLATES[id] ?? id;
@@ -112,6 +121,7 @@ const list = (items: readonly string[]): string =>
 /** Whether the caller holds a role or (for an application) a permission that grants `permission`. */
 export function isAllowed(caller: Caller, permission: Permission): boolean {
   const grant = ROLE_MATRIX[permission];
+  if (grant.signedInUser === true) return caller.kind === "user";
   if (grant.roles.some((r) => caller.roleTemplateIds.has(r))) return true;
   return caller.kind === "servicePrincipal" && grant.appPermissions.some((p) => caller.appPermissions.has(p));
 }
@@ -119,6 +129,8 @@ export function isAllowed(caller: Caller, permission: Permission): boolean {
 /** The 403 message: what the operation needs and what the caller has. */
 export function deniedMessage(caller: Caller, permission: Permission): string {
   const grant = ROLE_MATRIX[permission];
+  if (grant.signedInUser === true)
+    return `Insufficient privileges to ${grant.action}: it needs a signed-in user's token (delegated); an application's own token cannot.`;
   const roles = list(grant.roles.map(roleName));
   if (caller.kind === "user") {
     const held = [...caller.roleTemplateIds].map(roleName);

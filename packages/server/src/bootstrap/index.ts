@@ -13,6 +13,7 @@ export {
   MIN_ADMIN_PASSWORD_LENGTH,
   upnDomain,
 } from "./init-tenant.js";
+export { ensurePortalRedirectUri, PORTAL_CALLBACK_PATH, portalRedirectUriFor } from "./portal-redirect-uri.js";
 export { type DemoSeedResult, type SeedDemoTenantOptions, seedDemoTenant, seedDemoTenantInto } from "./seed-demo-tenant.js";
 export {
   BUILT_IN_APPLICATIONS,

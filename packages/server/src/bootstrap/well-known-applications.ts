@@ -38,9 +38,10 @@ export const BUILT_IN_APPLICATIONS: readonly BuiltInApplication[] = [
     displayName: "Gatehouse Portal",
     description: "The administration portal (a single-page web client of the Gatehouse Management API).",
     identifierUris: [],
-    // The portal is served by `gatehouse serve`; these are its default addresses. Add others
-    // (a public host name) to the application when the server is published.
-    redirectUris: ["http://127.0.0.1:8080/portal/", "http://localhost:8080/portal/"],
+    // The portal is served by `gatehouse serve` at `/` and signs in at `/auth/callback`; these
+    // are its default addresses, and the server adds its public URL's callback at start
+    // (ensurePortalRedirectUri).
+    redirectUris: ["http://127.0.0.1:8080/auth/callback", "http://localhost:8080/auth/callback"],
     isPublicClient: false,
   },
   {

@@ -3,6 +3,7 @@ import type { ServerCommandRegistrar } from "./command-io.js";
 import { registerExportCommand } from "./export-command.js";
 import { registerImportCommand } from "./import-command.js";
 import { registerInitCommand } from "./init-command.js";
+import { registerKeysCommand } from "./keys-command.js";
 import { registerServeCommand } from "./serve-command.js";
 import { registerTokenCommand } from "./token-command.js";
 
@@ -25,6 +26,7 @@ export {
   type UpsertCounts,
 } from "./import-command.js";
 export { ADMIN_PASSWORD_ENV, type InitCommandOptions, registerInitCommand, runInit } from "./init-command.js";
+export { KEY_ROTATION_ACTIVITY, type KeysCommandOptions, registerKeysCommand, runKeysList, runKeysRotate } from "./keys-command.js";
 export { openCommandStore, SQLITE_FILE_NAME, type StoreLocation, type StoreLocationOptions, storeLocation } from "./open-command-store.js";
 export { DEFAULT_HOST, DEFAULT_PORT, registerServeCommand, runServe, type ServeCommandOptions } from "./serve-command.js";
 export { type ExportedFiles, policyFileSlug, readTenantFolder, writeTenantFolder } from "./tenant-files.js";
@@ -37,6 +39,7 @@ export const SERVER_COMMANDS: readonly { name: string; description: string }[] =
   { name: "token", description: "print a short-lived Management API token for a user (operator path; audited)" },
   { name: "export", description: "write the tenant's policies, named locations and strengths as Graph JSON files" },
   { name: "import", description: "validate and upsert policies, named locations and strengths from Graph JSON files" },
+  { name: "keys", description: "list or rotate the tenant's token signing keys (audited)" },
 ];
 
 /** Every server command, in the order above. */
@@ -46,6 +49,7 @@ export const SERVER_COMMAND_REGISTRARS: readonly ServerCommandRegistrar[] = [
   registerTokenCommand,
   registerExportCommand,
   registerImportCommand,
+  registerKeysCommand,
 ];
 
 /** Registers all server commands on `program`. */

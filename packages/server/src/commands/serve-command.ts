@@ -1,10 +1,12 @@
 /**
  * `gatehouse serve --data DIR | --database-url URL [--port N] [--host H]`: runs the REST API
- * until SIGTERM or SIGINT, then closes the server (in-flight requests finish) and the store.
+ * and the sign-in service (OpenID Connect at /oauth2; `--no-oidc` turns it off) until SIGTERM
+ * or SIGINT, then closes the server (in-flight requests finish) and the store.
  * `--country-db [PATH]` / `--no-country-db`: IP -> country for country named locations; the
- * bundled database is the default.
+ * bundled database is the default. `--trusted-proxy CIDR` (repeatable): reverse proxies whose
+ * `X-Forwarded-For` the sign-in service believes.
  */
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, isIP } from "node:net";
 import { CommandFailure, EXIT, runCommand, type ServerCommandIo, type ServerCommandRegistrar, writeLine } from "./command-io.js";
 import { locationArguments } from "./init-command.js";
 import { describeLocation, openCommandStore, type StoreLocationOptions, storeOptionsHelp } from "./open-command-store.js";
@@ -17,8 +19,10 @@ export interface ServeCommandOptions extends StoreLocationOptions {
   host?: string;
   log?: boolean;
   rateLimit?: string | number;
-  /** Serve the OpenID Connect sign-in endpoints at /oauth2 (groundwork of the sign-in service). */
+  /** Serve the OpenID Connect sign-in service at /oauth2; on unless false (`--no-oidc`). */
   oidc?: boolean;
+  /** `--trusted-proxy CIDR` (repeatable): reverse proxies whose X-Forwarded-For is believed. */
+  trustedProxy?: string[];
   /** The public URL clients use (default http://HOST:PORT); the OIDC issuer is URL/oauth2. */
   publicUrl?: string;
   /** undefined or true = the bundled IP-to-country database; a string = that .mmdb file; false = no lookup. */
@@ -67,11 +71,12 @@ export function parsePort(value: string | number | undefined): number {
 }
 
 /**
- * The OIDC issuer for `--oidc`: `--public-url` + `/oauth2`, else `http://HOST:PORT/oauth2`.
- * Tokens name their issuer, so it must be known before listening: `--port 0` needs `--public-url`.
+ * The OIDC issuer: `--public-url` + `/oauth2`, else `http://HOST:PORT/oauth2`; undefined with
+ * `--no-oidc`. Tokens name their issuer, so it must be known before listening: `runServe`
+ * picks the free port first when `--port 0` is given without `--public-url`.
  */
 export function oidcIssuerFor(options: ServeCommandOptions, port: number): string | undefined {
-  if (options.oidc !== true) return undefined;
+  if (options.oidc === false) return undefined;
   if (options.publicUrl !== undefined) {
     let url: URL;
     try {
@@ -84,9 +89,40 @@ export function oidcIssuerFor(options: ServeCommandOptions, port: number): strin
     }
     return `${url.origin}${url.pathname.replace(/\/+$/, "")}/oauth2`;
   }
-  if (port === 0) throw new CommandFailure("--oidc needs a fixed --port (or --public-url): the issuer is in every token", EXIT.usage);
+  if (port === 0)
+    throw new CommandFailure("the sign-in service needs a fixed --port (or --public-url): the issuer is in every token", EXIT.usage);
   const host = options.host?.trim() || DEFAULT_HOST;
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}/oauth2`;
+}
+
+/** `--trusted-proxy` values: each a CIDR range or an IP address (checked again by the sign-in service). */
+export function parseTrustedProxies(values: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const value of values ?? []) {
+    const text = value.trim();
+    const [address, prefix, ...rest] = text.split("/");
+    const family = isIP(address ?? "");
+    const max = family === 4 ? 32 : 128;
+    const okPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (family === 0 || rest.length > 0 || !okPrefix) {
+      throw new CommandFailure(`--trusted-proxy needs a CIDR range or an IP address (e.g. 10.0.0.0/8), not "${value}"`, EXIT.usage);
+    }
+    out.push(text);
+  }
+  return out;
+}
+
+/** A free TCP port on `host` (for `--port 0` when the issuer must name the port before listening). */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen({ port: 0, host }, () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** `http://host:port`, with IPv6 addresses in brackets. */
@@ -105,10 +141,22 @@ export async function runServe(
   signal: AbortSignal,
   onListening?: (url: string) => void,
 ): Promise<number> {
-  const port = parsePort(options.port);
-  const rateLimitPerMinute = parseRateLimit(options.rateLimit);
-  const oidcIssuer = oidcIssuerFor(options, port);
   const host = options.host?.trim() || DEFAULT_HOST;
+  let port = parsePort(options.port);
+  const rateLimitPerMinute = parseRateLimit(options.rateLimit);
+  const trustedProxies = parseTrustedProxies(options.trustedProxy);
+  if (trustedProxies.length > 0 && options.oidc === false) {
+    throw new CommandFailure("--trusted-proxy is for the sign-in service, which --no-oidc turns off", EXIT.usage);
+  }
+  // The issuer names the port: with --port 0 and no --public-url, take a free port now.
+  if (port === 0 && options.oidc !== false && options.publicUrl === undefined) {
+    try {
+      port = await freePort(host);
+    } catch {
+      throw new CommandFailure(`cannot listen on ${host}: no such local address`, EXIT.usage);
+    }
+  }
+  const oidcIssuer = oidcIssuerFor(options, port);
   const country = await openServeCountryLookup(options.countryDb);
   const { store, location } = await openCommandStore(options);
   let app: Awaited<ReturnType<typeof import("../create-server.js").createServer>> | undefined;
@@ -125,7 +173,7 @@ export async function runServe(
       store,
       logger: options.log === true,
       ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
-      ...(oidcIssuer === undefined ? {} : { oidc: { issuer: oidcIssuer } }),
+      ...(oidcIssuer === undefined ? {} : { oidc: { issuer: oidcIssuer, trustedProxies } }),
       ...(country === undefined ? {} : { lookupCountry: country.lookupCountry }),
     });
     await app.listen({ port, host });
@@ -134,6 +182,12 @@ export async function runServe(
     const url = serverUrl(address);
     writeLine(io.stdout, `Gatehouse is listening on ${url} (tenant in ${describeLocation(location)}); stop with Ctrl-C`);
     writeLine(io.stdout, `Country lookup: ${country === undefined ? "off (--no-country-db)" : country.description}`);
+    writeLine(
+      io.stdout,
+      oidcIssuer === undefined
+        ? "Sign-in service: off (--no-oidc)"
+        : `Sign-in service (OpenID Connect): ${oidcIssuer}${trustedProxies.length > 0 ? `; trusted proxies ${trustedProxies.join(", ")}` : ""}`,
+    );
     onListening?.(url);
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     writeLine(io.stderr, "gatehouse: shutting down");
@@ -160,8 +214,14 @@ export const registerServeCommand: ServerCommandRegistrar = (program, io, setExi
     .option("--host <address>", `address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 or :: for every interface)`)
     .option("--log", "log every request (JSON lines on stdout)")
     .option("--rate-limit <n>", "requests per minute per client address (default 1200; 0 = off, e.g. behind a gateway)")
-    .option("--oidc", "also serve the OpenID Connect endpoints at /oauth2 (client credentials; Portal password sign-in)")
+    .option("--oidc", "serve the sign-in service (OpenID Connect) at /oauth2 (the default)")
+    .option("--no-oidc", "do not serve the sign-in service (only gatehouse token tokens are then accepted)")
     .option("--public-url <url>", "the URL clients reach this server at (the OIDC issuer is URL/oauth2)")
+    .option(
+      "--trusted-proxy <cidr>",
+      "a reverse proxy (CIDR range or address) whose X-Forwarded-For is believed; repeatable",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option("--country-db [path]", "IP-to-country database (.mmdb) for country named locations (default: the bundled one)")
     .option("--no-country-db", "no IP-to-country lookup (country locations match only a request's own country)")
     .action(async (options: ServeCommandOptions) => {

@@ -49,6 +49,7 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): Record
         permission: route.permission,
         directoryRoles: grant.roles.map((id) => ({ id, displayName: DIRECTORY_ROLE_TEMPLATES[id] ?? id })),
         applicationPermissions: grant.appPermissions,
+        ...(grant.signedInUser === true ? { signedInUser: true } : {}),
       };
       (operation.responses as Record<string, unknown>)["401"] = ERROR_RESPONSE;
       (operation.responses as Record<string, unknown>)["403"] = ERROR_RESPONSE;

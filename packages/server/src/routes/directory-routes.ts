@@ -6,6 +6,7 @@ import { applicationRepresentation } from "../operations/applications/applicatio
 import { createApplication } from "../operations/applications/create-application.js";
 import { deleteApplication } from "../operations/applications/delete-application.js";
 import { getApplication } from "../operations/applications/get-application.js";
+import { addKey, keyCredentialRepresentation, removeKey } from "../operations/applications/key-credentials.js";
 import { listApplications } from "../operations/applications/list-applications.js";
 import { removePassword } from "../operations/applications/remove-password.js";
 import { updateApplication } from "../operations/applications/update-application.js";
@@ -168,11 +169,14 @@ function registerApplications(app: FastifyInstance, deps: RouteDeps): void {
   addRoute(app, "GET", base, "applications.read", "List applications (app registrations)", TAG, async (request) => {
     const list = parseListQuery(query(request), { eq: { ...NAME_EQ, appId: "appId" }, startsWith: NAME_STARTS });
     const page = await listApplications(operationContext(request, deps), list);
-    return listBody(request, "applications", page, list, (a) => applicationRepresentation(a.application, a.credentials));
+    return listBody(request, "applications", page, list, (a) => applicationRepresentation(a.application, a.credentials, a.keyCredentials));
   });
   addRoute(app, "GET", `${base}/:id`, "applications.read", "Get an application (secrets are never returned)", TAG, async (request) => {
-    const { application, credentials } = await getApplication(operationContext(request, deps), params(request).id as string);
-    return entity(request, "applications", applicationRepresentation(application, credentials));
+    const { application, credentials, keyCredentials } = await getApplication(
+      operationContext(request, deps),
+      params(request).id as string,
+    );
+    return entity(request, "applications", applicationRepresentation(application, credentials, keyCredentials));
   });
   addRoute(app, "POST", base, "applications.write", "Register an application", TAG, async (request, reply) => {
     const application = await createApplication(operationContext(request, deps), request.body);
@@ -183,8 +187,8 @@ function registerApplications(app: FastifyInstance, deps: RouteDeps): void {
     const ctx = operationContext(request, deps);
     const application = await updateApplication(ctx, { id: params(request).id as string, patch: request.body });
     if (!returnRepresentation(request)) return reply.code(204).send();
-    const { credentials } = await getApplication(ctx, application.id);
-    return reply.code(200).send(entity(request, "applications", applicationRepresentation(application, credentials)));
+    const { credentials, keyCredentials } = await getApplication(ctx, application.id);
+    return reply.code(200).send(entity(request, "applications", applicationRepresentation(application, credentials, keyCredentials)));
   });
   addRoute(app, "DELETE", `${base}/:id`, "applications.write", "Delete an application", TAG, async (request, reply) => {
     await deleteApplication(operationContext(request, deps), params(request).id as string);
@@ -210,6 +214,32 @@ function registerApplications(app: FastifyInstance, deps: RouteDeps): void {
     await removePassword(operationContext(request, deps), { applicationId: params(request).id as string, body: request.body });
     return reply.code(204).send();
   });
+  addRoute(
+    app,
+    "POST",
+    `${base}/:id/addKey`,
+    "applications.write",
+    "Add a certificate (keyCredential), with a proof of possession of a current one",
+    TAG,
+    async (request, reply) => {
+      const key = await addKey(operationContext(request, deps), { applicationId: params(request).id as string, body: request.body });
+      return reply
+        .code(200)
+        .send({ "@odata.context": odataContext(request, "microsoft.graph.keyCredential"), ...keyCredentialRepresentation(key) });
+    },
+  );
+  addRoute(
+    app,
+    "POST",
+    `${base}/:id/removeKey`,
+    "applications.write",
+    "Remove a certificate (keyCredential), with a proof of possession of a current one",
+    TAG,
+    async (request, reply) => {
+      await removeKey(operationContext(request, deps), { applicationId: params(request).id as string, body: request.body });
+      return reply.code(204).send();
+    },
+  );
 }
 
 function registerServicePrincipals(app: FastifyInstance, deps: RouteDeps): void {

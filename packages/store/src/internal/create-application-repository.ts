@@ -4,11 +4,13 @@ import type {
   ApplicationPatch,
   ApplicationRecord,
   ApplicationRepository,
+  KeyCredentialRecord,
   NewApplication,
+  NewKeyCredential,
   NewPasswordCredential,
   PasswordCredentialRecord,
 } from "../types.js";
-import type { ApplicationsTable, PasswordCredentialsTable } from "./database.js";
+import type { ApplicationsTable, KeyCredentialsTable, PasswordCredentialsTable } from "./database.js";
 import { fromFlag, fromJson, toFlag, toJson } from "./json-column.js";
 import { equalsIgnoringCase, nameConditions, readPage } from "./read-page.js";
 import { inTransaction, type RepositoryContext } from "./repository-context.js";
@@ -31,6 +33,29 @@ const toPasswordCredentialRecord = (row: Omit<PasswordCredentialsTable, "secret_
   hint: row.hint,
   startDateTime: row.start_date_time,
   endDateTime: row.end_date_time,
+});
+
+const toKeyCredentialRecord = (row: KeyCredentialsTable): KeyCredentialRecord => ({
+  keyId: row.key_id,
+  customKeyIdentifier: row.custom_key_identifier,
+  displayName: row.display_name,
+  type: row.type,
+  usage: row.usage,
+  key: row.key,
+  startDateTime: row.start_date_time,
+  endDateTime: row.end_date_time,
+});
+
+const keyCredentialRow = (ctx: RepositoryContext, applicationId: string, credential: NewKeyCredential): KeyCredentialsTable => ({
+  key_id: credential.keyId ?? ctx.newId(),
+  application_id: applicationId,
+  custom_key_identifier: credential.customKeyIdentifier,
+  display_name: credential.displayName ?? null,
+  type: credential.type,
+  usage: credential.usage,
+  key: credential.key,
+  start_date_time: credential.startDateTime,
+  end_date_time: credential.endDateTime,
 });
 
 const publicCredentialColumns = ["key_id", "display_name", "hint", "start_date_time", "end_date_time"] as const;
@@ -96,7 +121,7 @@ export function createApplicationRepository(ctx: RepositoryContext): Application
         return toApplicationRecord(await tx.db.selectFrom("applications").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
       }),
     async delete(id: string) {
-      // Password credentials go by ON DELETE CASCADE.
+      // Password and key credentials go by ON DELETE CASCADE.
       const result = await db.deleteFrom("applications").where("id", "=", id).executeTakeFirst();
       if (result.numDeletedRows === 0n) throw new GatehouseError("notFound", `there is no application with the id ${id}`);
     },
@@ -137,6 +162,56 @@ export function createApplicationRepository(ctx: RepositoryContext): Application
           .execute();
         return rows.map(toPasswordCredentialRecord);
       }),
+    listKeyCredentials: (applicationId: string) =>
+      inTransaction(ctx, async (tx) => {
+        await mustExist(tx, applicationId);
+        const rows = await tx.db
+          .selectFrom("key_credentials")
+          .selectAll()
+          .where("application_id", "=", applicationId)
+          .orderBy("start_date_time")
+          .orderBy("key_id")
+          .execute();
+        return rows.map(toKeyCredentialRecord);
+      }),
+    replaceKeyCredentials: (applicationId: string, credentials: readonly NewKeyCredential[]) =>
+      inTransaction(ctx, async (tx) => {
+        await mustExist(tx, applicationId);
+        await tx.db.deleteFrom("key_credentials").where("application_id", "=", applicationId).execute();
+        const rows = credentials.map((c) => keyCredentialRow(tx, applicationId, c));
+        if (rows.length > 0) await tx.db.insertInto("key_credentials").values(rows).execute();
+        return rows
+          .map(toKeyCredentialRecord)
+          .sort((a, b) => a.startDateTime.localeCompare(b.startDateTime) || a.keyId.localeCompare(b.keyId));
+      }),
+    addKeyCredential: (applicationId: string, credential: NewKeyCredential) =>
+      inTransaction(ctx, async (tx) => {
+        await mustExist(tx, applicationId);
+        const row = keyCredentialRow(tx, applicationId, credential);
+        await tx.db.insertInto("key_credentials").values(row).execute();
+        return toKeyCredentialRecord(row);
+      }),
+    async removeKeyCredential(applicationId: string, keyId: string) {
+      const result = await db
+        .deleteFrom("key_credentials")
+        .where("application_id", "=", applicationId)
+        .where("key_id", "=", keyId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) {
+        throw new GatehouseError("notFound", `the application ${applicationId} has no key credential with the keyId ${keyId}`);
+      }
+    },
+    async listClientCertificates(appId: string) {
+      const rows = await db
+        .selectFrom("key_credentials")
+        .innerJoin("applications", "applications.id", "key_credentials.application_id")
+        .selectAll("key_credentials")
+        .where(equalsIgnoringCase("applications.app_id", appId))
+        .orderBy("key_credentials.start_date_time")
+        .orderBy("key_credentials.key_id")
+        .execute();
+      return rows.map(toKeyCredentialRecord);
+    },
     async listClientSecretHashes(appId: string) {
       const rows = await db
         .selectFrom("password_credentials")

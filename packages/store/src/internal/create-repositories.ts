@@ -9,8 +9,10 @@ import { createNamedLocationRepository } from "./create-named-location-repositor
 import { createOidcPayloadRepository } from "./create-oidc-payload-repository.js";
 import { createPolicyRepository } from "./create-policy-repository.js";
 import { createRoleAssignmentRepository } from "./create-role-assignment-repository.js";
+import { createSecurityInfoRegistrationRepository } from "./create-security-info-registration-repository.js";
 import { createServicePrincipalRepository } from "./create-service-principal-repository.js";
 import { createSignInRepository } from "./create-sign-in-repository.js";
+import { createSignInThrottleRepository } from "./create-sign-in-throttle-repository.js";
 import { createTenantRepository } from "./create-tenant-repository.js";
 import { createUserRepository } from "./create-user-repository.js";
 import { loadTenantSnapshot } from "./load-tenant-snapshot.js";
@@ -34,6 +36,8 @@ export function createRepositories(ctx: RepositoryContext): Repositories {
     signIns: withErrorMapping("sign-in log record", createSignInRepository(ctx)),
     authenticationMethods: withErrorMapping("authentication method", createAuthenticationMethodRepository(ctx)),
     oidcPayloads: withErrorMapping("oidc payload", createOidcPayloadRepository(ctx)),
+    signInThrottle: withErrorMapping("sign-in throttle", createSignInThrottleRepository(ctx)),
+    securityInfoRegistrations: withErrorMapping("security info registration", createSecurityInfoRegistrationRepository(ctx)),
     async loadTenantSnapshot() {
       try {
         return await loadTenantSnapshot(ctx);

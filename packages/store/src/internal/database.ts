@@ -71,6 +71,19 @@ export interface PasswordCredentialsTable {
   end_date_time: string | null;
 }
 
+export interface KeyCredentialsTable {
+  key_id: string;
+  application_id: string;
+  custom_key_identifier: string;
+  display_name: string | null;
+  type: string;
+  usage: string;
+  /** The certificate, base64 DER. */
+  key: string;
+  start_date_time: string;
+  end_date_time: string;
+}
+
 export interface ServicePrincipalsTable {
   id: string;
   app_id: string;
@@ -177,6 +190,27 @@ export interface OidcPayloadsTable {
   consumed_at: string | null;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  lockouts: number;
+  locked_until: string | null;
+  last_failure_at: string;
+}
+
+/** Registrations of security info in progress, migration 0007. */
+export interface SecurityInfoRegistrationsTable {
+  id: string;
+  user_id: string;
+  method_type: string;
+  secret_ciphertext: string | null;
+  challenge: string | null;
+  attempts: number;
+  created_date_time: string;
+  expires_at: string;
+}
+
 export interface Database {
   tenant_settings: TenantSettingsTable;
   users: UsersTable;
@@ -185,6 +219,7 @@ export interface Database {
   role_assignments: RoleAssignmentsTable;
   applications: ApplicationsTable;
   password_credentials: PasswordCredentialsTable;
+  key_credentials: KeyCredentialsTable;
   service_principals: ServicePrincipalsTable;
   named_locations: NamedLocationsTable;
   authentication_strengths: AuthenticationStrengthsTable;
@@ -194,4 +229,6 @@ export interface Database {
   sign_ins: SignInsTable;
   authentication_methods: AuthenticationMethodsTable;
   oidc_payloads: OidcPayloadsTable;
+  sign_in_throttle: SignInThrottleTable;
+  security_info_registrations: SecurityInfoRegistrationsTable;
 }

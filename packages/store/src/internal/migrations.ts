@@ -6,7 +6,10 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import { authenticationMethodsMigration } from "./authentication-methods-migration.js";
+import { keyCredentialsMigration } from "./key-credentials-migration.js";
 import { oidcPayloadsMigration } from "./oidc-payloads-migration.js";
+import { securityInfoRegistrationsMigration } from "./security-info-registrations-migration.js";
+import { signInThrottleMigration } from "./sign-in-throttle-migration.js";
 
 export const MIGRATION_TABLE = "schema_migration";
 export const MIGRATION_LOCK_TABLE = "schema_migration_lock";
@@ -205,6 +208,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002_sign_in_logs": signInLogs,
   "0003_authentication_methods": authenticationMethodsMigration,
   "0004_oidc_payloads": oidcPayloadsMigration,
+  "0005_sign_in_throttle": signInThrottleMigration,
+  "0006_key_credentials": keyCredentialsMigration,
+  "0007_security_info_registrations": securityInfoRegistrationsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
-import type { ApplicationRecord, PasswordCredentialRecord } from "@gatehouse/store";
+import type { ApplicationRecord, KeyCredentialRecord, PasswordCredentialRecord } from "@gatehouse/store";
+import { keyCredentialRepresentation } from "./key-credentials.js";
 
 /** Graph's `passwordCredential` as listed: `secretText` is always null after creation. */
 export function passwordCredentialRepresentation(credential: PasswordCredentialRecord): Record<string, unknown> {
@@ -17,6 +18,7 @@ export function passwordCredentialRepresentation(credential: PasswordCredentialR
 export function applicationRepresentation(
   app: ApplicationRecord,
   credentials: readonly PasswordCredentialRecord[],
+  keyCredentials: readonly KeyCredentialRecord[] = [],
 ): Record<string, unknown> {
   return {
     id: app.id,
@@ -29,6 +31,7 @@ export function applicationRepresentation(
     web: { redirectUris: app.isPublicClient ? [] : app.redirectUris },
     publicClient: { redirectUris: app.isPublicClient ? app.redirectUris : [] },
     passwordCredentials: credentials.map(passwordCredentialRepresentation),
+    keyCredentials: keyCredentials.map(keyCredentialRepresentation),
     createdDateTime: app.createdDateTime,
   };
 }

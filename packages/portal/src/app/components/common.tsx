@@ -1,0 +1,99 @@
+import { Badge, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, Spinner, Text, Title2, tokens } from "@fluentui/react-components";
+import type { ReactNode } from "react";
+import { GraphError } from "../api";
+
+const useStyles = makeStyles({
+  header: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: "12px", justifyContent: "space-between", marginBottom: "16px" },
+  description: { color: tokens.colorNeutralForeground3, display: "block", marginTop: "4px" },
+  details: { margin: "4px 0 0", paddingLeft: "20px" },
+});
+
+export function PageHeader(props: { title: string; description?: string; actions?: ReactNode }) {
+  const styles = useStyles();
+  return (
+    <header className={styles.header}>
+      <div>
+        <Title2 as="h1">{props.title}</Title2>
+        {props.description ? <Text className={styles.description}>{props.description}</Text> : null}
+      </div>
+      {props.actions ? <div>{props.actions}</div> : null}
+    </header>
+  );
+}
+
+/** Graph's error body as the API sent it: `error.code` and `error.message`, with the details. */
+export function ErrorBar(props: { error: unknown; title?: string }) {
+  const styles = useStyles();
+  if (props.error === undefined || props.error === null) return null;
+  const error = props.error;
+  const code = error instanceof GraphError ? error.code : error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  const details = error instanceof GraphError ? error.details : [];
+  return (
+    <MessageBar intent="error" layout="multiline" role="alert">
+      <MessageBarBody>
+        <MessageBarTitle>{props.title ?? code}</MessageBarTitle>
+        {props.title ? `${code}: ` : ""}
+        {message}
+        {details.length > 0 ? (
+          <ul className={styles.details}>
+            {details.map((d, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: details have no identity
+              <li key={i}>
+                <code>{d.code}</code>
+                {d.target ? ` at ${d.target}` : ""}: {d.message}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+export function Loading(props: { label?: string }) {
+  return <Spinner size="small" label={props.label ?? "Loading…"} />;
+}
+
+export const STATE_LABELS: Record<string, string> = {
+  enabled: "On",
+  disabled: "Off",
+  enabledForReportingButNotEnforced: "Report-only",
+};
+
+export function StateBadge(props: { state: string }) {
+  const color = props.state === "enabled" ? "success" : props.state === "disabled" ? "subtle" : "warning";
+  return (
+    <Badge appearance="tint" color={color === "subtle" ? "informative" : color} shape="rounded">
+      {STATE_LABELS[props.state] ?? props.state}
+    </Badge>
+  );
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export const RESULT_LABELS: Record<string, string> = {
+  success: "Success",
+  failure: "Failure",
+  notApplied: "Not applied",
+  notEnabled: "Disabled",
+  reportOnlySuccess: "Report-only: success",
+  reportOnlyFailure: "Report-only: failure",
+  reportOnlyNotApplied: "Report-only: not applied",
+  reportOnlyInterrupted: "Report-only: user action required",
+  unknown: "Unknown",
+};
+
+export function ResultBadge(props: { result: string }) {
+  const r = props.result;
+  const color = r === "success" ? "success" : r === "failure" ? "danger" : r.startsWith("reportOnly") ? "warning" : "informative";
+  return (
+    <Badge appearance="tint" color={color} shape="rounded">
+      {RESULT_LABELS[r] ?? r}
+    </Badge>
+  );
+}
