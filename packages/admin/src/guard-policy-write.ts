@@ -28,7 +28,7 @@ import { type CallerSession, findLockout } from "./lockout.js";
 import { checkNamingStandard } from "./naming-standard.js";
 import type { EmergencyAccessSettings } from "./templates.js";
 
-export type GuardIssueCode = "namingStandard" | "emergencyAccessExposure" | "lockout" | "invalidPolicy";
+export type GuardIssueCode = "namingStandard" | "emergencyAccessExposure" | "emergencyAccessMissing" | "lockout" | "invalidPolicy";
 
 export interface GuardIssue {
   code: GuardIssueCode;

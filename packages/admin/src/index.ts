@@ -14,6 +14,13 @@ export {
   SYNTHETIC_RESOURCE_APP_ID,
 } from "./emergency-access.js";
 export {
+  blocksOrRequiresControl,
+  findEmergencyAccessExposures,
+  type GuardEmergencyAccessChangeInput,
+  type GuardEmergencyAccessChangeResult,
+  guardEmergencyAccessChange,
+} from "./emergency-access-change.js";
+export {
   type GuardIssue,
   type GuardIssueCode,
   type GuardPolicyWriteInput,

@@ -220,3 +220,32 @@ describe("isTenantSnapshot", () => {
     expect(isTenantSnapshot([{ policies: [] }])).toBe(false);
   });
 });
+
+describe("emergencyAccess (our extension)", () => {
+  it("reads emergencyAccess.json in a tenant folder, warning about ids the directory does not know", async () => {
+    await writeFile(join(dir, "users.json"), JSON.stringify({ value: [{ id: USER_ID, userPrincipalName: "bg@contoso.example" }] }));
+    await writeFile(join(dir, "groups.json"), JSON.stringify({ value: [{ id: GROUP_ID, displayName: "Emergency access", members: [] }] }));
+    await writeFile(
+      join(dir, "emergencyAccess.json"),
+      JSON.stringify({ userIds: [USER_ID, "cccccccc-0000-4000-8000-000000000001"], groupIds: [GROUP_ID] }),
+    );
+    const loaded = await loadTenant(dir);
+    expect(loaded.tenant.emergencyAccess).toEqual({ userIds: [USER_ID, "cccccccc-0000-4000-8000-000000000001"], groupIds: [GROUP_ID] });
+    const unknown = loaded.issues.filter((i) => i.code === "unknownReference");
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatchObject({ severity: "warning", path: "$.userIds[1]", source: join(dir, "emergencyAccess.json") });
+  });
+
+  it("reads the key in a single-file snapshot and reports a wrong shape as an error with its path", async () => {
+    const file = join(dir, "tenant.json");
+    await writeFile(file, JSON.stringify({ tenantId: TENANT_ID, emergencyAccess: { userIds: [USER_ID] } }));
+    expect((await loadTenant(file)).tenant.emergencyAccess).toEqual({ userIds: [USER_ID], groupIds: [] });
+    await writeFile(file, JSON.stringify({ tenantId: TENANT_ID, emergencyAccess: { userIds: "everyone" } }));
+    const wrong = await loadTenant(file);
+    expect(wrong.issues).toContainEqual(
+      expect.objectContaining({ code: "wrongType", severity: "error", path: "$.emergencyAccess.userIds" }),
+    );
+    await writeFile(file, JSON.stringify({ tenantId: TENANT_ID }));
+    expect((await loadTenant(file)).tenant.emergencyAccess).toBeUndefined();
+  });
+});

@@ -15,7 +15,8 @@ import { readJsonFile, statPath } from "./read-json-file.js";
  * - A folder with the same keys as files: `tenant.json` (`tenantId` and any other key),
  *   `tenantId.json` (a string or `{ "tenantId": ... }`), `policies.json`,
  *   `namedLocations.json`, `users.json`, `groups.json`, `roleAssignments.json`,
- *   `servicePrincipals.json`, `authenticationStrengthPolicies.json`; policies may also be a
+ *   `servicePrincipals.json`, `authenticationStrengthPolicies.json`, `emergencyAccess.json`
+ *   (our extension: `{ "userIds": [...], "groupIds": [...] }`, the break-glass accounts); policies may also be a
  *   sub-folder `policies/` of policy files (one per file, as Graph exports write them).
  *   Each file may be a Graph collection `{ "value": [...] }`. Other files are ignored.
  * - A folder with none of those files: every `*.json` under it is a policy file.
@@ -35,6 +36,7 @@ export const TENANT_KEYS = [
   "roleAssignments",
   "servicePrincipals",
   "crossTenantAccessPolicy",
+  "emergencyAccess",
 ] as const;
 
 /** File names that make a folder a tenant folder (exact spelling). */

@@ -95,9 +95,56 @@ describe("gatehouse gaps", () => {
     );
     expect(declared.code).toBe(0);
     expect(JSON.parse(declared.out).managementApi.reachableWithoutMfa).toBe(false);
-    const undeclared = await run("gaps", "--tenant", DEMO, "--question", "management-api-mfa");
+    // An explicit (empty) --emergency-access wins over the snapshot's declaration.
+    const undeclared = await run("gaps", "--tenant", DEMO, "--question", "management-api-mfa", "--emergency-access", "");
     expect(undeclared.code).toBe(1);
     expect(undeclared.out).toContain("Emergency access accounts");
+  });
+});
+
+describe("the snapshot's emergencyAccess as the default of --emergency-access", () => {
+  const GH011_EMERGENCY = (out: string) =>
+    (JSON.parse(out).findings as { ruleId: string; message: string }[]).filter(
+      (f) => f.ruleId === "GH011" && f.message.includes("Emergency access accounts"),
+    );
+
+  it("lint and gaps use examples/demo-tenant/emergencyAccess.json when the flag is not given", async () => {
+    const lint = await run("lint", "--tenant", DEMO, "--json", "--fail-on", "error");
+    expect(lint.err).toBe("");
+    expect(GH011_EMERGENCY(lint.out)).toEqual([]);
+    const explicit = await run("lint", "--tenant", DEMO, "--json", "--emergency-access", "");
+    expect(GH011_EMERGENCY(explicit.out).length).toBeGreaterThan(0);
+    const gaps = await run("gaps", "--tenant", DEMO, "--question", "management-api-mfa", "--json");
+    expect(gaps.code).toBe(0);
+    expect(JSON.parse(gaps.out).managementApi.reachableWithoutMfa).toBe(false);
+  });
+
+  it("baseline accepts the declared exclusions only when declared (single-file snapshot)", async () => {
+    const dir = tempDir();
+    const block = {
+      id: "p-legacy",
+      displayName: "Block legacy authentication",
+      state: "enabled",
+      conditions: {
+        users: { includeUsers: ["All"], excludeUsers: ["bg"] },
+        applications: { includeApplications: ["All"] },
+        clientAppTypes: ["exchangeActiveSync", "other"],
+      },
+      grantControls: { operator: "OR", builtInControls: ["block"] },
+    };
+    const snapshot = { tenantId: "t", policies: [block], users: [{ id: "bg", userPrincipalName: "bg@contoso.test", userType: "Member" }] };
+    writeFileSync(join(dir, "undeclared.json"), JSON.stringify(snapshot));
+    writeFileSync(join(dir, "declared.json"), JSON.stringify({ ...snapshot, emergencyAccess: { userIds: ["bg"], groupIds: [] } }));
+    const control = async (file: string, ...extra: string[]) =>
+      (
+        JSON.parse((await run("baseline", "--tenant", join(dir, file), "--json", ...extra)).out).controls as {
+          id: string;
+          requirementMet: boolean;
+        }[]
+      ).find((c) => c.id === "MS.AAD.1.1v1")?.requirementMet;
+    expect(await control("undeclared.json")).toBe(false);
+    expect(await control("declared.json")).toBe(true);
+    expect(await control("declared.json", "--emergency-access", "someone-else")).toBe(false);
   });
 });
 
@@ -242,7 +289,7 @@ describe("gatehouse impact", () => {
 describe("--server", () => {
   it("reads the tenant of a running Gatehouse through its Management API (after gatehouse login)", async () => {
     // The server's own in-process test fixture, listening on a loopback port.
-    const { createTestTenant, IDS } = await import("../../../server/src/test-server.js");
+    const { call, createTestTenant, IDS, mfaPolicy } = await import("../../../server/src/test-server.js");
     const t = await createTestTenant();
     try {
       const url = await t.app.listen({ host: "127.0.0.1", port: 0 });
@@ -276,6 +323,22 @@ describe("--server", () => {
       const lint = createBufferedIo({ env: { GATEHOUSE_CONFIG_DIR: config } });
       expect(await runCli(["lint", "--server", url, "--json"], lint)).toBeLessThanOrEqual(1);
       expect(JSON.parse(lint.stdoutText()).findings.length).toBeGreaterThan(0);
+      // Without --emergency-access, the server's declaration (breakGlass1 and the emergency group) is used.
+      const created = await call(t.app, "POST", "/v1.0/identity/conditionalAccess/policies", {
+        token: t.tokens.caAdmin,
+        body: mfaPolicy("CA01 - MFA for everyone", "enabled"),
+      });
+      expect(created.status).toBe(201);
+      const exemptions = async (...extra: string[]) => {
+        const out = createBufferedIo({ env: { GATEHOUSE_CONFIG_DIR: config } });
+        await runCli(["lint", "--server", url, "--json", ...extra], out);
+        expect(out.stderrText()).toBe("");
+        return (JSON.parse(out.stdoutText()).findings as { ruleId: string; path: string }[]).filter(
+          (f) => f.ruleId === "GH011" && /exclude(Users|Groups)/.test(f.path),
+        ).length;
+      };
+      expect(await exemptions()).toBe(0);
+      expect(await exemptions("--emergency-access", "")).toBeGreaterThan(0);
       const signedOut = createBufferedIo({ env: { GATEHOUSE_CONFIG_DIR: tempDir() } });
       expect(await runCli(["lint", "--server", url], signedOut)).toBe(3);
       expect(signedOut.stderrText()).toContain("gatehouse login");

@@ -85,8 +85,16 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** `--emergency-access ID,ID`: group ids known to the tenant are groups, the rest users. */
-function emergencyAccessOf(value: string | undefined, tenant: TenantSnapshot): EmergencyAccess {
+/**
+ * `--emergency-access ID,ID`: group ids known to the tenant are groups, the rest users. Without
+ * the flag, the tenant's own declaration (the snapshot's `emergencyAccess`, or the server's
+ * `/identity/conditionalAccess/emergencyAccess`); none declared: no account is exempt.
+ */
+export function emergencyAccessOf(value: string | undefined, tenant: TenantSnapshot): EmergencyAccess {
+  if (value === undefined) {
+    const declared = tenant.emergencyAccess;
+    return { userIds: [...(declared?.userIds ?? [])], groupIds: [...(declared?.groupIds ?? [])] };
+  }
   const ids = (value ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -99,13 +107,14 @@ const SOURCE_HELP = `
 The tenant is --tenant PATH (a snapshot file or folder, see gatehouse --help) or
 --server URL (a running Gatehouse, after gatehouse login). --emergency-access takes the
 ids of the emergency-access (break-glass) users and groups, comma-separated: the only
-exclusions the checks accept without a finding.`;
+exclusions the checks accept without a finding. Without it, the tenant's declaration is
+used: the snapshot's emergencyAccess (emergencyAccess.json), or the server's.`;
 
 function addSource(command: Command): Command {
   return command
     .option("--tenant <path>", "tenant snapshot: a JSON file or a folder")
     .option("--server <url>", "a running Gatehouse server (after gatehouse login)")
-    .option("--emergency-access <ids>", "emergency-access user and group ids, comma-separated");
+    .option("--emergency-access <ids>", "emergency-access user and group ids, comma-separated (default: the tenant's declaration)");
 }
 
 async function write(io: CliIo, text: string): Promise<void> {

@@ -64,6 +64,7 @@ export async function fetchRemoteTenant(
     get("/v1.0/roleManagement/directory/roleAssignments"),
     get("/v1.0/servicePrincipals"),
   ]);
+  const emergencyAccess = await getEmergencyAccess(f, session.server, session.accessToken);
   const withMembers = [];
   for (const g of groups as { id?: string }[]) {
     const members = typeof g.id === "string" ? await get(`/v1.0/groups/${encodeURIComponent(g.id)}/members`) : [];
@@ -78,5 +79,32 @@ export async function fetchRemoteTenant(
     groups: withMembers,
     roleAssignments,
     servicePrincipals,
+    ...(emergencyAccess === null ? {} : { emergencyAccess }),
   });
+}
+
+/**
+ * The server's emergency-access declaration (`GET /v1.0/identity/conditionalAccess/emergencyAccess`,
+ * our extension): `{ userIds, groupIds }`, or null from a server without the route (404).
+ */
+async function getEmergencyAccess(
+  fetchImpl: Fetch,
+  server: string,
+  token: string,
+): Promise<{ userIds: unknown; groupIds: unknown } | null> {
+  const path = "/v1.0/identity/conditionalAccess/emergencyAccess";
+  let response: Response;
+  try {
+    response = await fetchImpl(`${server}${path}`, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+  } catch (cause) {
+    throw new CliError(`cannot reach ${server}: ${cause instanceof Error ? cause.message : String(cause)}`, ExitCode.usage);
+  }
+  if (response.status === 404) return null;
+  if (!response.ok)
+    throw new CliError(
+      `GET ${path} on ${server} answered ${response.status}`,
+      response.status === 401 || response.status === 403 ? ExitCode.usage : ExitCode.internal,
+    );
+  const body = (await response.json()) as { userIds?: unknown; groupIds?: unknown };
+  return { userIds: body.userIds ?? [], groupIds: body.groupIds ?? [] };
 }

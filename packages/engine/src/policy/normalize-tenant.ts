@@ -36,6 +36,7 @@ import type {
   AuthenticationStrengthPolicy,
   DirectoryGroup,
   DirectoryUser,
+  EmergencyAccessDeclaration,
   NamedLocation,
   ServicePrincipal,
   TenantSnapshot,
@@ -202,6 +203,50 @@ function readServicePrincipal(o: Record<string, unknown>, id: string, path: stri
 const lowerSet = (ids: Iterable<string>): ReadonlySet<string> => new Set([...ids].map((id) => id.toLowerCase()));
 
 /** Normalizes a tenant snapshot (see module comment). Accepts parsed JSON, text or bytes. Never throws. */
+/**
+ * Our extension `emergencyAccess: { userIds, groupIds }`: the accounts declared once as exempt
+ * (break-glass). Wrong shapes are errors; ids the snapshot's directory does not know are warnings.
+ */
+function readEmergencyAccess(
+  value: unknown,
+  userIds: ReadonlySet<string> | undefined,
+  groupIds: ReadonlySet<string> | undefined,
+  r: MemberReader,
+): EmergencyAccessDeclaration | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    r.error("wrongType", "$.emergencyAccess", 'emergencyAccess must be an object { "userIds": [...], "groupIds": [...] }');
+    return undefined;
+  }
+  const list = (key: "userIds" | "groupIds", known: ReadonlySet<string> | undefined, kind: string): string[] => {
+    const items = value[key];
+    if (items === undefined || items === null) return [];
+    if (!Array.isArray(items)) {
+      r.error("wrongType", `$.emergencyAccess.${key}`, `emergencyAccess.${key} must be an array of ${kind} object ids`);
+      return [];
+    }
+    const out: string[] = [];
+    items.forEach((id, i) => {
+      if (typeof id !== "string" || id.trim() === "") {
+        r.error("wrongType", `$.emergencyAccess.${key}[${i}]`, `emergencyAccess.${key}[${i}] must be a ${kind} object id`);
+        return;
+      }
+      if (known !== undefined && !known.has(id.toLowerCase()))
+        r.warning(
+          "unknownReference",
+          `$.emergencyAccess.${key}[${i}]`,
+          `the emergency-access ${kind} ${id} is not in the snapshot's ${kind}s`,
+        );
+      out.push(id);
+    });
+    return out;
+  };
+  for (const key of Object.keys(value))
+    if (key !== "userIds" && key !== "groupIds")
+      r.warning("unknownMember", `$.emergencyAccess.${key}`, `emergencyAccess.${key} is not known (userIds, groupIds) and is ignored`);
+  return { userIds: list("userIds", userIds, "user"), groupIds: list("groupIds", groupIds, "group") };
+}
+
 export function normalizeTenant(raw: unknown): NormalizeTenantResult {
   const issues: ValidationIssue[] = [];
   const tenant = emptyTenant();
@@ -277,6 +322,14 @@ export function normalizeTenant(raw: unknown): NormalizeTenantResult {
     else if (crossTenant !== undefined && crossTenant !== null) {
       r.error("wrongType", "$.crossTenantAccessPolicy", "crossTenantAccessPolicy must be an object { default, partners }");
     }
+
+    const emergencyAccess = readEmergencyAccess(
+      tree.emergencyAccess,
+      users.present ? context.userIds : undefined,
+      groups.present ? context.groupIds : undefined,
+      r,
+    );
+    if (emergencyAccess !== undefined) tenant.emergencyAccess = emergencyAccess;
 
     const seenPolicies = new Set<string>();
     for (const { value, path } of collection(tree, "policies", r).items) {

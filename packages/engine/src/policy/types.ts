@@ -276,6 +276,14 @@ export interface TenantSnapshot {
   servicePrincipals: ServicePrincipal[];
   /** Our extension: cross-tenant inbound trust (optional; absent = nothing trusted). */
   crossTenantAccessPolicy?: CrossTenantAccessPolicy;
+  /** Our extension: the emergency-access (break-glass) accounts declared once as exempt (optional). */
+  emergencyAccess?: EmergencyAccessDeclaration;
+}
+
+/** Emergency-access accounts: users by id, and groups whose (transitive) members are accounts. */
+export interface EmergencyAccessDeclaration {
+  userIds: string[];
+  groupIds: string[];
 }
 
 // ---- Validation issues as data ----------------------------------------------------------

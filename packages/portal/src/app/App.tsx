@@ -10,6 +10,7 @@ import { OverviewPage } from "./pages/OverviewPage";
 import { PoliciesPage } from "./pages/PoliciesPage";
 import { PolicyEditorPage } from "./pages/PolicyEditorPage";
 import { PolicyImpactPage } from "./pages/PolicyImpactPage";
+import { SecurityInfoPage } from "./pages/SecurityInfoPage";
 import { SignInsPage } from "./pages/SignInsPage";
 import { TemplatesPage } from "./pages/TemplatesPage";
 import { UsersGroupsPage } from "./pages/UsersGroupsPage";
@@ -27,6 +28,7 @@ const NAV: { path: string; label: string }[] = [
   { path: "/contexts", label: "Authentication contexts" },
   { path: "/audit", label: "Audit log" },
   { path: "/directory", label: "Users and groups" },
+  { path: "/security-info", label: "My security info" },
 ];
 
 /** Long names, addresses and ids wrap inside table cells instead of running into the next column. */
@@ -160,6 +162,7 @@ function Page(props: { path: string; query: URLSearchParams }) {
   if (path === "/contexts") return <AuthContextsPage />;
   if (path === "/audit") return <AuditLogPage />;
   if (path === "/directory") return <UsersGroupsPage />;
+  if (path === "/security-info") return <SecurityInfoPage />;
   return (
     <div>
       <Title1 as="h1">Not found</Title1>

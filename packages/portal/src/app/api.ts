@@ -1,8 +1,12 @@
 /**
  * The Management API client: bearer tokens from `auth`, Graph's error body as `GraphError`,
- * collections followed through `@odata.nextLink`. A 401 sends the user to sign in again.
+ * collections followed through `@odata.nextLink`. A 401 sends the user to sign in again, except
+ * a claims challenge (`insufficient_claims`: the token is good but Conditional Access needs
+ * more, e.g. MFA): that one is thrown with `claimsChallenge` set, and the page offers to sign in
+ * again with the `acr_values` it asks for (ErrorBar does).
  */
 import { clearTokens, currentAccessToken, signIn } from "./auth";
+import { type ClaimsChallenge, parseClaimsChallenge } from "./claims-challenge";
 
 export interface GraphErrorDetail {
   code: string;
@@ -19,6 +23,8 @@ export class GraphError extends Error {
     message: string,
     readonly details: GraphErrorDetail[] = [],
     readonly requestId: string | null = null,
+    /** Set on a 401 claims challenge: sign in again with these `acr_values` to continue. */
+    readonly claimsChallenge: ClaimsChallenge | null = null,
   ) {
     super(message);
   }
@@ -36,7 +42,7 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-async function toGraphError(response: Response): Promise<GraphError> {
+async function toGraphError(response: Response, claimsChallenge: ClaimsChallenge | null = null): Promise<GraphError> {
   const text = await response.text();
   let code = `HTTP${response.status}`;
   let message = text.trim() === "" ? response.statusText || `The server answered ${response.status}.` : text.slice(0, 500);
@@ -51,7 +57,7 @@ async function toGraphError(response: Response): Promise<GraphError> {
   } catch {
     // Not JSON: the text is the message.
   }
-  return new GraphError(response.status, code, message, details, response.headers.get("request-id"));
+  return new GraphError(response.status, code, message, details, response.headers.get("request-id"), claimsChallenge);
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -67,6 +73,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   const response = await fetch(path, { method: options.method ?? "GET", headers, ...(body === undefined ? {} : { body }) });
   if (response.status === 401) {
+    const challenge = parseClaimsChallenge(response.headers.get("www-authenticate"));
+    // The token stays good for everything else: the page offers the step-up sign-in.
+    if (challenge !== null) throw await toGraphError(response, challenge);
     clearTokens();
     const error = await toGraphError(response);
     void signIn();

@@ -112,8 +112,19 @@ export function accountOf(tokens: Tokens): Account | null {
   return { id, name: String(claims.name ?? access.name ?? upn ?? id), userPrincipalName: upn };
 }
 
+export interface SignInOptions {
+  /**
+   * `acr_values` of the authorization request (space-separated): the assurance a claims
+   * challenge asked for, e.g. a second factor; the sign-in service then asks for it.
+   */
+  acrValues?: readonly string[];
+}
+
 /** Starts the authorization code flow: the browser leaves for the sign-in page. */
-export async function signIn(returnTo: string = window.location.pathname + window.location.search): Promise<never> {
+export async function signIn(
+  returnTo: string = window.location.pathname + window.location.search,
+  options: SignInOptions = {},
+): Promise<never> {
   const config = await discover();
   const pending: PendingSignIn = {
     state: randomString(16),
@@ -132,6 +143,7 @@ export async function signIn(returnTo: string = window.location.pathname + windo
     nonce: pending.nonce,
     code_challenge: await challengeOf(pending.verifier),
     code_challenge_method: "S256",
+    ...(options.acrValues !== undefined && options.acrValues.length > 0 ? { acr_values: options.acrValues.join(" ") } : {}),
   }).toString();
   window.location.assign(url.toString());
   return new Promise<never>(() => {});

@@ -9,34 +9,19 @@
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createServer, type InitResult, initTenant } from "@gatehouse/server";
 import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const PORTAL_DIST = fileURLToPath(new URL("../../dist", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results", import.meta.url));
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
 const HEADLINE = "Require MFA for Gatehouse management";
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== "true") {
   console.warn(`portal browser tests skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
 }
@@ -60,18 +45,6 @@ function totp(base32: string, at = Date.now()): string {
   const mac = createHmac("sha1", key).update(counter).digest();
   const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 (hasChromium ? describe : describe.skip)("the portal in chromium", () => {
@@ -135,7 +108,7 @@ async function freePort(): Promise<number> {
     if (!existsSync(join(PORTAL_DIST, "index.html"))) {
       throw new Error(`the portal is not built (${PORTAL_DIST}): run npm run build -w @gatehouse/portal first`);
     }
-    await rm(SCREENSHOTS, { recursive: true, force: true }); // this run's screenshots only
+    // Screenshots are overwritten by name; the folder is shared with the other portal suites.
     await mkdir(SCREENSHOTS, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), "gatehouse-portal-e2e-"));
     store = await openStore({ sqlitePath: join(dir, "gatehouse.db") });

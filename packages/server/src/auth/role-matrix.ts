@@ -10,6 +10,7 @@ export type Permission =
   | "conditionalAccess.read"
   | "conditionalAccess.write"
   | "conditionalAccess.evaluate"
+  | "emergencyAccess.write"
   | "users.read"
   | "users.write"
   | "groups.read"
@@ -49,6 +50,11 @@ export const ROLE_MATRIX: Readonly<Record<Permission, Grant>> = {
     action: "evaluate sign-ins against Conditional Access (What If)",
     roles: CA_READERS,
     appPermissions: ["Policy.Read.All", "Policy.Read.ConditionalAccess", "Policy.ReadWrite.ConditionalAccess"],
+  },
+  "emergencyAccess.write": {
+    action: "change the emergency-access (break-glass) accounts",
+    roles: [R.globalAdministrator],
+    appPermissions: [],
   },
   "users.read": {
     action: "read users",

@@ -161,6 +161,7 @@ describe("gatehouse export and import", () => {
     expect(readdirSync(out).sort()).toEqual(
       [
         "authenticationStrengthPolicies.json",
+        "emergencyAccess.json",
         "groups.json",
         "namedLocations.json",
         "policies",
@@ -172,6 +173,12 @@ describe("gatehouse export and import", () => {
     );
     const tenantJson = JSON.parse(readFileSync(join(out, "tenant.json"), "utf8")) as Record<string, unknown>;
     expect(Object.keys(tenantJson).sort()).toEqual(["displayName", "tenantId"]);
+    const settings = await withStore(dir, async (store) => store.tenant.get());
+    expect(JSON.parse(readFileSync(join(out, "emergencyAccess.json"), "utf8"))).toEqual({
+      userIds: settings?.emergencyAccessUserIds,
+      groupIds: settings?.emergencyAccessGroupIds,
+    });
+    expect(settings?.emergencyAccessUserIds.length).toBeGreaterThan(0);
 
     const validated = await gatehouse(["validate", out, "--json"]);
     expect(validated.code).toBe(0);
@@ -218,6 +225,14 @@ describe("gatehouse export and import", () => {
     await init(source, ["--demo"]);
     expect((await gatehouse(["export", "--data", source, "--out", out])).code).toBe(0);
     await init(target);
+
+    // The export's emergency-access declaration names the source tenant's accounts: unknown here, refused.
+    const foreign = await gatehouse(["import", "--data", target, "--in", out, "--allow-unsafe-policy"]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout).toContain("emergencyAccess.json");
+    expect(foreign.stdout).toContain("There is no user with the id");
+    expect(await withStore(target, (s) => s.loadTenantSnapshot().then((t) => t.policies.length))).toBe(1);
+    rmSync(join(out, "emergencyAccess.json"));
 
     // The source's policies exclude the source's emergency-access group, not the target's: importing its
     // enabled ones into the target enforces them on the target's break-glass accounts, which must be acknowledged.
@@ -304,5 +319,62 @@ describe("gatehouse export and import", () => {
     const ok = await gatehouse(["import", "--data", dir, "--in", input, "--allow-unsafe-policy"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/policies\s+1 created/);
+  });
+});
+
+describe("gatehouse import of emergencyAccess", () => {
+  async function exported(): Promise<{ out: string; file: string; declared: { userIds: string[]; groupIds: string[] } }> {
+    await init(dir, ["--demo"]);
+    const out = join(dir, "exported");
+    expect((await gatehouse(["export", "--data", dir, "--out", out])).code).toBe(0);
+    const file = join(out, "emergencyAccess.json");
+    return { out, file, declared: JSON.parse(readFileSync(file, "utf8")) };
+  }
+  const declaration = () =>
+    withStore(dir, async (s) => {
+      const settings = await s.tenant.get();
+      return { userIds: settings?.emergencyAccessUserIds, groupIds: settings?.emergencyAccessGroupIds };
+    });
+
+  it("leaves an unchanged declaration alone and refuses unknown ids naming them", async () => {
+    const { out, file, declared } = await exported();
+    const same = await gatehouse(["import", "--data", dir, "--in", out]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/emergency-access accounts\s+unchanged/);
+    writeFileSync(file, JSON.stringify({ ...declared, groupIds: ["99999999-9999-4999-8999-999999999999"] }));
+    const unknown = await gatehouse(["import", "--data", dir, "--in", out]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("99999999-9999-4999-8999-999999999999");
+    writeFileSync(file, JSON.stringify({ userIds: "nope" }));
+    const shape = await gatehouse(["import", "--data", dir, "--in", out]);
+    expect(shape.code).toBe(1);
+    expect(shape.stdout).toContain("$.userIds");
+    expect(await declaration()).toEqual(declared);
+  });
+
+  it("refuses a declaration leaving no account, or exposing a new account to an enforced policy, unless --allow-unsafe-policy (audited)", async () => {
+    const { out, file, declared } = await exported();
+    writeFileSync(file, JSON.stringify({ userIds: [], groupIds: [] }));
+    const none = await gatehouse(["import", "--data", dir, "--in", out]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no emergency-access account");
+    expect(await declaration()).toEqual(declared);
+
+    // Megan Bowen is a Security Administrator: the enabled "MFA for administrators" applies to her.
+    const megan = await withStore(dir, async (store) => (await store.users.getByUserPrincipalName("megan.bowen@contoso.com"))?.id);
+    const widened = { userIds: [...declared.userIds, megan as string], groupIds: declared.groupIds };
+    writeFileSync(file, JSON.stringify(widened));
+    const exposed = await gatehouse(["import", "--data", dir, "--in", out]);
+    expect(exposed.code).toBe(1);
+    expect(exposed.stderr).toContain("megan.bowen@contoso.com");
+    expect(await declaration()).toEqual(declared);
+
+    const acknowledged = await gatehouse(["import", "--data", dir, "--in", out, "--allow-unsafe-policy"]);
+    expect(acknowledged.code).toBe(0);
+    expect(acknowledged.stdout).toMatch(/emergency-access accounts\s+changed/);
+    expect(await declaration()).toEqual(widened);
+    const audit = await withStore(dir, (s) => s.audit.list({ filter: { activityDisplayName: "Update emergency-access accounts" } }));
+    expect(audit.value).toHaveLength(1);
+    expect(audit.value[0]?.additionalDetails).toContainEqual({ key: "Prefer", value: "allow-unsafe-policy" });
   });
 });

@@ -19,7 +19,16 @@ export async function exportTenant(store: Store, folder: string, options: { forc
   const settings = await store.tenant.get();
   if (settings === null) throw new CommandFailure("there is no tenant in this database; run gatehouse init first", EXIT.usage);
   const snapshot = await store.loadTenantSnapshot();
-  return writeTenantFolder(folder, snapshot, { tenantId: settings.tenantId, displayName: settings.displayName }, options);
+  return writeTenantFolder(
+    folder,
+    snapshot,
+    {
+      tenantId: settings.tenantId,
+      displayName: settings.displayName,
+      emergencyAccess: { userIds: settings.emergencyAccessUserIds, groupIds: settings.emergencyAccessGroupIds },
+    },
+    options,
+  );
 }
 
 export async function runExport(options: ExportCommandOptions, io: ServerCommandIo): Promise<number> {
@@ -46,7 +55,7 @@ export const registerExportCommand: ServerCommandRegistrar = (program, io, setEx
     .option("--force", "replace the files of an earlier export in --out")
     .addHelpText(
       "after",
-      "\nLayout: tenant.json, policies/<name>.json (one policy per file), namedLocations.json,\nauthenticationStrengthPolicies.json, users.json, groups.json, roleAssignments.json,\nservicePrincipals.json. gatehouse validate, gatehouse whatif --tenant and gatehouse import read it.",
+      "\nLayout: tenant.json, policies/<name>.json (one policy per file), namedLocations.json,\nauthenticationStrengthPolicies.json, emergencyAccess.json, users.json, groups.json, roleAssignments.json,\nservicePrincipals.json. gatehouse validate, gatehouse whatif --tenant and gatehouse import read it.",
     )
     .action(async (options: ExportCommandOptions) => {
       await runCommand(io, setExitCode, () => runExport(options, io));

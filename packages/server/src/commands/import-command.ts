@@ -21,6 +21,13 @@ import {
 } from "@gatehouse/engine";
 import type { AuditKeyValue, Repositories, Store, TenantSettings } from "@gatehouse/store";
 import { appendOperatorAudit, operatorInitiator } from "../bootstrap/bootstrap-audit.js";
+import { InvalidRequestError } from "../errors/invalid-request-error.js";
+import { PolicyWriteRefusedError } from "../errors/policy-write-refused-error.js";
+import {
+  applyEmergencyAccessChange,
+  type EmergencyAccessDeclaration,
+  readEmergencyAccessPatch,
+} from "../operations/emergency-access/emergency-access.js";
 import { CommandFailure, EXIT, runCommand, type ServerCommandIo, type ServerCommandRegistrar, writeLine } from "./command-io.js";
 import { type StoreLocationOptions, storeOptionsHelp, withCommandStore } from "./open-command-store.js";
 import { readTenantFolder, type SourceDocument, type TenantFolderContent } from "./tenant-files.js";
@@ -41,6 +48,8 @@ export interface ImportResult {
   policies: UpsertCounts;
   namedLocations: UpsertCounts;
   authenticationStrengthPolicies: UpsertCounts;
+  /** Whether `emergencyAccess` was given and changed the tenant's declaration. */
+  emergencyAccess: "changed" | "unchanged" | "absent";
   warnings: ValidationIssue[];
   ignored: string[];
   correlationId: string;
@@ -88,6 +97,8 @@ interface ValidatedImport {
   namedLocations: NamedLocation[];
   strengths: AuthenticationStrengthPolicy[];
   policies: ConditionalAccessPolicy[];
+  /** The members of `emergencyAccess` given (an absent member keeps the tenant's value); null when absent. */
+  emergencyAccess: { patch: Partial<EmergencyAccessDeclaration>; source: string } | null;
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
 }
@@ -154,10 +165,22 @@ async function validateImport(store: Store, content: TenantFolderContent): Promi
       policies.push(policy);
     }
   }
+  let emergencyAccess: ValidatedImport["emergencyAccess"] = null;
+  if (content.emergencyAccess !== null) {
+    const source = content.emergencyAccess.source;
+    try {
+      emergencyAccess = { patch: readEmergencyAccessPatch(content.emergencyAccess.value), source };
+    } catch (error) {
+      if (!(error instanceof InvalidRequestError)) throw error;
+      for (const issue of error.issues)
+        issues.push({ code: issue.code ?? "invalidValue", severity: "error", path: issue.path, message: issue.message, source });
+    }
+  }
   return {
     namedLocations: tenant.namedLocations,
     strengths: tenant.authenticationStrengthPolicies,
     policies,
+    emergencyAccess,
     errors: issues.filter((i) => i.severity === "error"),
     warnings: issues.filter((i) => i.severity !== "error"),
   };
@@ -292,7 +315,75 @@ async function upsertAll(
   }
   // Thrown inside the transaction: nothing is written.
   if (refused.length > 0) throw new ImportUnsafePolicyError(refused);
-  return result;
+  const emergencyAccess =
+    input.emergencyAccess === null ? "absent" : await importEmergencyAccess(tx, input.emergencyAccess, audit, allowUnsafePolicy);
+  return { ...result, emergencyAccess };
+}
+
+/**
+ * The declaration is applied after the policies, with the guard rail of the API route
+ * (`PATCH .../emergencyAccess`) judged against the imported policy set: no account left, or a
+ * new account an enforced policy blocks or asks for a control, refuses the import.
+ */
+async function importEmergencyAccess(
+  tx: Repositories,
+  input: NonNullable<ValidatedImport["emergencyAccess"]>,
+  audit: { initiatedBy: ReturnType<typeof operatorInitiator>; correlationId: string; now: Date },
+  allowUnsafePolicy: boolean,
+): Promise<"changed" | "unchanged"> {
+  const settings = await tx.tenant.get();
+  if (settings === null) throw new CommandFailure("there is no tenant in this database; run gatehouse init first", EXIT.usage);
+  const proposed = {
+    userIds: input.patch.userIds ?? settings.emergencyAccessUserIds,
+    groupIds: input.patch.groupIds ?? settings.emergencyAccessGroupIds,
+  };
+  let change: Awaited<ReturnType<typeof applyEmergencyAccessChange>>;
+  try {
+    change = await applyEmergencyAccessChange(tx, proposed, allowUnsafePolicy);
+  } catch (error) {
+    if (error instanceof InvalidRequestError)
+      throw new ImportValidationError(
+        error.issues.map((i) => ({
+          code: i.code ?? "invalidValue",
+          severity: "error",
+          path: i.path,
+          message: i.message,
+          source: input.source,
+        })),
+      );
+    if (error instanceof PolicyWriteRefusedError) throw new ImportUnsafePolicyError(error.errors.map((e) => e.message));
+    throw error;
+  }
+  if (!change.changed) return "unchanged";
+  await appendOperatorAudit(
+    tx,
+    {
+      category: "Policy",
+      activityDisplayName: "Update emergency-access accounts",
+      operationType: "Update",
+      target: {
+        id: change.settings.tenantId,
+        displayName: "Emergency access",
+        type: "EmergencyAccess",
+        modifiedProperties: (["userIds", "groupIds"] as const)
+          .filter((k) => JSON.stringify(change.before[k]) !== JSON.stringify(change.after[k]))
+          .map((k) => ({ displayName: k, oldValue: JSON.stringify(change.before[k]), newValue: JSON.stringify(change.after[k]) })),
+      },
+      ...(change.acknowledged.length === 0
+        ? {}
+        : {
+            additionalDetails: [
+              { key: "Prefer", value: "allow-unsafe-policy" },
+              ...change.acknowledged.map((issue) => ({
+                key: "acknowledgedUnsafeChange",
+                value: `${issue.code}: Acknowledged: ${issue.message}`,
+              })),
+            ],
+          }),
+    },
+    audit,
+  );
+  return "changed";
 }
 
 /** Validates and imports; throws {@link ImportValidationError} (nothing written) on validation errors. */
@@ -322,6 +413,7 @@ export async function runImport(options: ImportCommandOptions, io: ServerCommand
     writeLine(io.stdout, `  named locations                   ${formatCounts(result.namedLocations)}`);
     writeLine(io.stdout, `  authentication strengths          ${formatCounts(result.authenticationStrengthPolicies)}`);
     if (result.warnings.length > 0) writeLine(io.stdout, `  warnings                          ${result.warnings.length}`);
+    if (result.emergencyAccess !== "absent") writeLine(io.stdout, `  emergency-access accounts         ${result.emergencyAccess}`);
     if (result.ignored.length > 0) writeLine(io.stdout, `  not imported (directory, tenant)  ${result.ignored.length} files`);
     return EXIT.ok;
   } catch (error) {

@@ -8,6 +8,7 @@
  *   authenticationStrengthPolicies.json { "value": [ ...custom authenticationStrengthPolicy ] }
  *   users.json, groups.json, roleAssignments.json, servicePrincipals.json
  *                                       the directory, so What If can resolve the policies' objects
+ *   emergencyAccess.json                { userIds, groupIds }: the break-glass accounts (our extension)
  *
  * Import also reads `policies.json`, and a folder without any of these files as a folder of
  * policy files (Graph / PowerShell exports, recursively); files may be UTF-8 or UTF-16.
@@ -25,6 +26,7 @@ export const TENANT_FOLDER_FILES: readonly string[] = [
   "policies.json",
   "namedLocations.json",
   "authenticationStrengthPolicies.json",
+  "emergencyAccess.json",
   ...DIRECTORY_FILES.map((name) => `${name}.json`),
 ];
 
@@ -67,7 +69,7 @@ async function isEmptyOrMissing(folder: string): Promise<boolean> {
 export async function writeTenantFolder(
   folder: string,
   snapshot: TenantSnapshot,
-  tenant: { tenantId: string; displayName: string },
+  tenant: { tenantId: string; displayName: string; emergencyAccess?: { userIds: string[]; groupIds: string[] } },
   options: { force?: boolean } = {},
 ): Promise<ExportedFiles> {
   if (!(await isEmptyOrMissing(folder))) {
@@ -97,6 +99,8 @@ export async function writeTenantFolder(
   const strengths = snapshot.authenticationStrengthPolicies.filter((s) => s.policyType !== "builtIn");
   await put("authenticationStrengthPolicies.json", { value: strengths });
   for (const name of DIRECTORY_FILES) await put(`${name}.json`, { value: snapshot[name] });
+  if (tenant.emergencyAccess !== undefined)
+    await put("emergencyAccess.json", { userIds: tenant.emergencyAccess.userIds, groupIds: tenant.emergencyAccess.groupIds });
   return {
     policies: policies.length,
     namedLocations: snapshot.namedLocations.length,
@@ -117,6 +121,8 @@ export interface TenantFolderContent {
   policyDocuments: SourceDocument[];
   namedLocations: SourceDocument | null;
   authenticationStrengthPolicies: SourceDocument | null;
+  /** `emergencyAccess.json` or the snapshot key: `{ userIds, groupIds }`. */
+  emergencyAccess: SourceDocument | null;
   /** Files read but not imported (the directory, tenant.json). */
   ignored: string[];
 }
@@ -158,6 +164,7 @@ const SNAPSHOT_KEYS = new Map(
     "groups",
     "roleAssignments",
     "servicePrincipals",
+    "emergencyAccess",
   ].map((k) => [k.toLowerCase(), k]),
 );
 
@@ -172,7 +179,13 @@ export async function readTenantFolder(path: string): Promise<TenantFolderConten
       EXIT.usage,
     );
   }
-  const content: TenantFolderContent = { policyDocuments: [], namedLocations: null, authenticationStrengthPolicies: null, ignored: [] };
+  const content: TenantFolderContent = {
+    policyDocuments: [],
+    namedLocations: null,
+    authenticationStrengthPolicies: null,
+    emergencyAccess: null,
+    ignored: [],
+  };
 
   if (info.isFile()) {
     const document = await readDocument(path);
@@ -189,6 +202,7 @@ export async function readTenantFolder(path: string): Promise<TenantFolderConten
         if (canonical === "policies") content.policyDocuments.push({ source: path, value });
         else if (canonical === "namedLocations") content.namedLocations = { source: path, value };
         else if (canonical === "authenticationStrengthPolicies") content.authenticationStrengthPolicies = { source: path, value };
+        else if (canonical === "emergencyAccess") content.emergencyAccess = { source: path, value };
       }
     } else {
       content.policyDocuments.push(document);
@@ -216,6 +230,7 @@ export async function readTenantFolder(path: string): Promise<TenantFolderConten
   if (names.has("authenticationStrengthPolicies.json")) {
     content.authenticationStrengthPolicies = await readDocument(join(path, "authenticationStrengthPolicies.json"));
   }
+  if (names.has("emergencyAccess.json")) content.emergencyAccess = await readDocument(join(path, "emergencyAccess.json"));
   for (const name of ["tenant.json", ...DIRECTORY_FILES.map((n) => `${n}.json`)])
     if (names.has(name)) content.ignored.push(join(path, name));
   return content;

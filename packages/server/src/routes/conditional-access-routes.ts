@@ -12,6 +12,7 @@ import { deleteAuthenticationStrength } from "../operations/authentication-stren
 import { getAuthenticationStrength } from "../operations/authentication-strengths/get-authentication-strength.js";
 import { listAuthenticationStrengths } from "../operations/authentication-strengths/list-authentication-strengths.js";
 import { updateAuthenticationStrength } from "../operations/authentication-strengths/update-authentication-strength.js";
+import { getEmergencyAccess, updateEmergencyAccess } from "../operations/emergency-access/emergency-access.js";
 import { evaluateSignIn } from "../operations/evaluate/evaluate-sign-in.js";
 import { createNamedLocation } from "../operations/named-locations/create-named-location.js";
 import { deleteNamedLocation } from "../operations/named-locations/delete-named-location.js";
@@ -301,7 +302,42 @@ function registerEvaluate(app: FastifyInstance, deps: RouteDeps): void {
   );
 }
 
+const EMERGENCY_ACCESS_CONTEXT = "identity/conditionalAccess/emergencyAccess";
+
+/** Our extension: the tenant's emergency-access (break-glass) declaration, its accounts and the policies exposing them. */
+function registerEmergencyAccess(app: FastifyInstance, deps: RouteDeps): void {
+  const url = `${CONDITIONAL_ACCESS}/emergencyAccess`;
+  const body = (request: FastifyRequest, view: object) => ({ "@odata.context": odataContext(request, EMERGENCY_ACCESS_CONTEXT), ...view });
+  addRoute(
+    app,
+    "GET",
+    url,
+    "conditionalAccess.read",
+    "Get the emergency-access accounts (declared users and groups, resolved accounts, policies that would apply to them) (our extension)",
+    TAG,
+    async (request) => body(request, await getEmergencyAccess(operationContext(request, deps))),
+  );
+  addRoute(
+    app,
+    "PATCH",
+    url,
+    "emergencyAccess.write",
+    "Change the emergency-access users and groups: 409 when none is left or a new account is exposed, unless Prefer: allow-unsafe-policy (our extension)",
+    TAG,
+    async (request, reply) => {
+      const { view, warnings } = await updateEmergencyAccess(operationContext(request, deps), {
+        patch: request.body,
+        acknowledgeUnsafe: allowUnsafe(request),
+      });
+      setWarnings(reply, warnings);
+      if (returnRepresentation(request)) return reply.code(200).send(withWarnings(body(request, view), warnings));
+      return reply.code(204).send();
+    },
+  );
+}
+
 export function registerConditionalAccessRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  registerEmergencyAccess(app, deps);
   registerPolicies(app, deps);
   registerNamedLocations(app, deps);
   registerAuthenticationStrengths(app, deps, `${CONDITIONAL_ACCESS}/authenticationStrength/policies`);

@@ -1,6 +1,19 @@
-import { Badge, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, Spinner, Text, Title2, tokens } from "@fluentui/react-components";
-import type { ReactNode } from "react";
+import {
+  Badge,
+  Button,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  Spinner,
+  Text,
+  Title2,
+  tokens,
+} from "@fluentui/react-components";
+import { type ReactNode, useState } from "react";
 import { GraphError } from "../api";
+import { signIn } from "../auth";
 
 const useStyles = makeStyles({
   header: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: "12px", justifyContent: "space-between", marginBottom: "16px" },
@@ -21,11 +34,36 @@ export function PageHeader(props: { title: string; description?: string; actions
   );
 }
 
+/**
+ * A claims challenge (401 `insufficient_claims`): Conditional Access needs more than this
+ * sign-in gave (e.g. MFA); signing in again with the `acr_values` it names, back to this page.
+ */
+function ClaimsChallengeBar(props: { error: GraphError; acrValues: readonly string[] }) {
+  const [failure, setFailure] = useState<unknown>(undefined);
+  return (
+    <MessageBar intent="warning" layout="multiline" role="alert">
+      <MessageBarBody>
+        <MessageBarTitle>More verification is needed</MessageBarTitle>
+        {props.error.message}
+        {failure instanceof Error ? ` (${failure.message})` : ""}
+      </MessageBarBody>
+      <MessageBarActions>
+        <Button appearance="primary" onClick={() => signIn(undefined, { acrValues: props.acrValues }).catch(setFailure)}>
+          Sign in again to continue
+        </Button>
+      </MessageBarActions>
+    </MessageBar>
+  );
+}
+
 /** Graph's error body as the API sent it: `error.code` and `error.message`, with the details. */
 export function ErrorBar(props: { error: unknown; title?: string }) {
   const styles = useStyles();
   if (props.error === undefined || props.error === null) return null;
   const error = props.error;
+  if (error instanceof GraphError && error.claimsChallenge !== null) {
+    return <ClaimsChallengeBar error={error} acrValues={error.claimsChallenge.acrValues} />;
+  }
   const code = error instanceof GraphError ? error.code : error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
   const details = error instanceof GraphError ? error.details : [];

@@ -1,8 +1,9 @@
 import { Card, makeStyles, Tab, TabList, Text, Title3, tokens } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { RouteLink } from "../App";
-import { list, PATHS } from "../api";
+import { get, list, PATHS } from "../api";
 import { ErrorBar, formatDateTime, Loading, PageHeader, StateBadge } from "../components/common";
+import { EMERGENCY_ACCESS_PATH, type EmergencyAccessView, ExposedPolicyList } from "../components/EmergencyAccess";
 import { OutcomeChart, type OutcomeSeries } from "../components/OutcomeChart";
 import { type Directory, loadDirectory } from "../directory";
 import { useAsync } from "../hooks";
@@ -72,13 +73,14 @@ export function OverviewPage() {
   const [range, setRange] = useState<"24h" | "7d">("24h");
   const data = useAsync(async () => {
     const since = new Date(Date.now() - 7 * DAY).toISOString().replace(/\.\d+Z$/, "Z");
-    const [policies, signIns, directory, audits] = await Promise.all([
+    const [policies, signIns, directory, audits, emergencyAccess] = await Promise.all([
       list<ConditionalAccessPolicy>(`${PATHS.policies}?$top=999`),
       list<SignInLogEntry>(`${PATHS.signIns}?$top=999&$filter=${encodeURIComponent(`createdDateTime ge ${since}`)}`, 20_000),
       loadDirectory(),
       list<DirectoryAudit>(`${PATHS.directoryAudits}?$top=999`, 5000),
+      get<EmergencyAccessView>(EMERGENCY_ACCESS_PATH),
     ]);
-    return { policies, signIns, directory, audits, now: Date.now() };
+    return { policies, signIns, directory, audits, emergencyAccess, now: Date.now() };
   }, []);
   const series = useMemo(() => {
     if (!data.data) return null;
@@ -89,7 +91,8 @@ export function OverviewPage() {
   }, [data.data, range]);
   if (data.error) return <ErrorBar error={data.error} />;
   if (!data.data || !series) return <Loading />;
-  const { policies, directory, audits, now } = data.data;
+  const { policies, directory, audits, emergencyAccess, now } = data.data;
+  const exposed = emergencyAccess.exposedPolicies;
   const count = (state: string) => policies.filter((p) => p.state === state).length;
   const longReportOnly = policies.filter(
     (p) =>
@@ -137,7 +140,31 @@ export function OverviewPage() {
           <Title3 as="h2" id="warnings-title">
             Warnings
           </Title3>
-          {longReportOnly.length === 0 && broken.length === 0 && overridden.length === 0 ? <Text>No warnings.</Text> : null}
+          {longReportOnly.length === 0 && broken.length === 0 && overridden.length === 0 && exposed.length === 0 ? (
+            <Text>No warnings.</Text>
+          ) : null}
+          {emergencyAccess.accounts.length === 0 ? (
+            <Card appearance="outline" role="group" aria-label="No emergency-access accounts" style={{ marginBottom: "12px" }}>
+              <Text weight="semibold">No emergency-access account is declared</Text>
+              <Text>
+                Declare break-glass accounts under <RouteLink to="/directory">Users and groups</RouteLink>.
+              </Text>
+            </Card>
+          ) : null}
+          {exposed.length > 0 ? (
+            <Card
+              appearance="outline"
+              role="group"
+              aria-label="Policies that apply to emergency-access accounts"
+              style={{ marginBottom: "12px" }}
+            >
+              <Text weight="semibold">Policies that would apply to emergency-access accounts</Text>
+              <ExposedPolicyList
+                policies={exposed}
+                link={(p) => <RouteLink to={`/policies/${encodeURIComponent(p.policyId)}`}>{p.policyDisplayName}</RouteLink>}
+              />
+            </Card>
+          ) : null}
           {overridden.length > 0 ? (
             <>
               <Text weight="semibold">Saved over a lockout or emergency-access warning</Text>

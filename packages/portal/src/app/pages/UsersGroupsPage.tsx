@@ -20,6 +20,7 @@ import {
 import { useMemo, useState } from "react";
 import { list, odataString, PATHS, request } from "../api";
 import { ErrorBar, Loading, PageHeader } from "../components/common";
+import { EmergencyAccessPanel, isEmergencyAccount, isEmergencyGroup, useEmergencyAccess } from "../components/EmergencyAccess";
 import { ObjectPicker } from "../components/ObjectPicker";
 import { invalidateDirectory, ROLE_NAMES } from "../directory";
 import { useAsync } from "../hooks";
@@ -101,6 +102,7 @@ function RoleAssignments(props: { principalId: string; principalName: string }) 
 function UsersTab() {
   const styles = useStyles();
   const users = useAsync(() => list<User>(`${PATHS.users}?$top=999`), []);
+  const emergency = useEmergencyAccess();
   const [search, setSearch] = useState("");
   const [selected, setSelected] = useState<User | null>(null);
   const [upn, setUpn] = useState("");
@@ -181,6 +183,11 @@ function UsersTab() {
                       {u.displayName}
                     </Button>
                     {u.accountEnabled ? null : <Badge appearance="outline">Disabled</Badge>}
+                    {isEmergencyAccount(emergency.data, u.id) ? (
+                      <Badge appearance="tint" color="danger">
+                        Emergency access
+                      </Badge>
+                    ) : null}
                   </TableCell>
                   <TableCell>{u.userPrincipalName}</TableCell>
                   <TableCell>{u.userType}</TableCell>
@@ -274,6 +281,7 @@ function GroupMembers(props: { group: Group; users: User[]; groups: Group[] }) {
 
 function GroupsTab() {
   const styles = useStyles();
+  const emergency = useEmergencyAccess();
   const data = useAsync(async () => {
     const [groups, users] = await Promise.all([list<Group>(`${PATHS.groups}?$top=999`), list<User>(`${PATHS.users}?$top=999`)]);
     return { groups, users };
@@ -344,6 +352,11 @@ function GroupsTab() {
                       {g.displayName}
                     </Button>
                     {g.isAssignableToRole ? <Badge appearance="outline">Role-assignable</Badge> : null}
+                    {isEmergencyGroup(emergency.data, g.id) ? (
+                      <Badge appearance="tint" color="danger">
+                        Emergency access
+                      </Badge>
+                    ) : null}
                   </TableCell>
                   <TableCell>{g.description ?? ""}</TableCell>
                 </TableRow>
@@ -364,6 +377,17 @@ function GroupsTab() {
   );
 }
 
+function EmergencyAccessTab() {
+  const state = useEmergencyAccess();
+  const directory = useAsync(async () => {
+    const [users, groups] = await Promise.all([list<User>(`${PATHS.users}?$top=999`), list<Group>(`${PATHS.groups}?$top=999`)]);
+    return { users, groups };
+  }, []);
+  if (directory.error !== undefined) return <ErrorBar error={directory.error} />;
+  if (directory.data === undefined) return <Loading />;
+  return <EmergencyAccessPanel state={state} users={directory.data.users} groups={directory.data.groups} />;
+}
+
 export function UsersGroupsPage() {
   const [tab, setTab] = useState("users");
   return (
@@ -372,8 +396,9 @@ export function UsersGroupsPage() {
       <TabList selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Users or groups">
         <Tab value="users">Users</Tab>
         <Tab value="groups">Groups</Tab>
+        <Tab value="emergency">Emergency access</Tab>
       </TabList>
-      {tab === "users" ? <UsersTab /> : <GroupsTab />}
+      {tab === "users" ? <UsersTab /> : tab === "groups" ? <GroupsTab /> : <EmergencyAccessTab />}
     </div>
   );
 }
