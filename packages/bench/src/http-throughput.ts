@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadBuiltModules, runClientWorker } from "./internal/server-bench.js";
 
 export interface HttpThroughputOptions {
   /** Requests in flight (default 16). */
@@ -81,27 +82,13 @@ async function loadServerModules(): Promise<ServerModules | string> {
     store: "@gatehouse/store",
     fastify: "fastify",
   };
-  try {
-    const [server, keys, bootstrap, store, fastify] = (await Promise.all([
-      import(paths.createServer),
-      import(paths.signingKeys),
-      import(paths.bootstrap),
-      import(paths.store),
-      import(paths.fastify),
-    ])) as Record<string, unknown>[];
-    const modules = {
-      fastify: fastify?.default,
-      openStore: store?.openStore,
-      createServer: server?.createServer,
-      issueManagementToken: keys?.issueManagementToken,
-      initTenant: bootstrap?.initTenant,
-    };
-    const missing = Object.entries(modules).filter(([, f]) => typeof f !== "function");
-    if (missing.length > 0) return `the server build lacks ${missing.map(([name]) => name).join(", ")}`;
-    return modules as unknown as ServerModules;
-  } catch (error) {
-    return `the server package is not built (npm run build): ${(error as Error).message.split("\n")[0]}`;
-  }
+  return loadBuiltModules<ServerModules>(paths, (m) => ({
+    fastify: m.fastify?.default,
+    openStore: m.store?.openStore,
+    createServer: m.createServer?.createServer,
+    issueManagementToken: m.signingKeys?.issueManagementToken,
+    initTenant: m.bootstrap?.initTenant,
+  }));
 }
 
 interface LoopResult {
@@ -160,16 +147,8 @@ const send = () =>
 })();
 `;
 
-async function clientLoop(request: ClientRequest, concurrency: number, seconds: number): Promise<LoopResult> {
-  const { Worker } = await import("node:worker_threads");
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { request, concurrency, seconds } });
-    worker.once("message", (result: LoopResult) => {
-      resolve(result);
-      void worker.terminate();
-    });
-    worker.once("error", reject);
-  });
+function clientLoop(request: ClientRequest, concurrency: number, seconds: number): Promise<LoopResult> {
+  return runClientWorker<LoopResult>(CLIENT_SOURCE, { request, concurrency, seconds });
 }
 
 export async function measureHttpThroughput(

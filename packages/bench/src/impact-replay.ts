@@ -16,7 +16,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConditionalAccessPolicy, TenantSnapshot, WhatIfRequest } from "@gatehouse/engine";
-import { applyProposal, ImpactReplay, readSignInRecordBatches } from "@gatehouse/insight";
+import { applyProposal, blockAllPolicy, ImpactReplay, readSignInRecordBatches } from "@gatehouse/insight";
 
 export interface ImpactReplayBenchOptions {
   records: number;
@@ -159,49 +159,9 @@ export function benchProposal(
   switchOn: number,
 ): { policies: ConditionalAccessPolicy[]; switchedOn: string[]; added: string } {
   const reportOnly = tenant.policies.filter((p) => p.state === "enabledForReportingButNotEnforced").slice(0, switchOn);
-  const added: ConditionalAccessPolicy = {
-    id: "bench-proposed-block-legacy",
-    displayName: "Proposed - Block legacy authentication for everyone",
-    state: "enabled",
-    conditions: {
-      users: {
-        includeUsers: ["All"],
-        excludeUsers: [],
-        includeGroups: [],
-        excludeGroups: [],
-        includeRoles: [],
-        excludeRoles: [],
-        includeGuestsOrExternalUsers: null,
-        excludeGuestsOrExternalUsers: null,
-      },
-      clientApplications: null,
-      applications: {
-        includeApplications: ["All"],
-        excludeApplications: [],
-        includeUserActions: [],
-        includeAuthenticationContextClassReferences: [],
-        applicationFilter: null,
-      },
-      clientAppTypes: ["exchangeActiveSync", "other"],
-      platforms: null,
-      locations: null,
-      devices: null,
-      signInRiskLevels: [],
-      userRiskLevels: [],
-      servicePrincipalRiskLevels: [],
-      insiderRiskLevels: [],
-      authenticationFlows: null,
-      deviceStates: null,
-    },
-    grantControls: {
-      operator: "OR",
-      builtInControls: ["block"],
-      customAuthenticationFactors: [],
-      termsOfUse: [],
-      authenticationStrength: null,
-    },
-    sessionControls: null,
-  };
+  const added = blockAllPolicy("bench-proposed-block-legacy", "Proposed - Block legacy authentication for everyone", {
+    clientAppTypes: ["exchangeActiveSync", "other"],
+  });
   const { policies } = applyProposal(tenant.policies, {
     policies: [added],
     states: Object.fromEntries(reportOnly.map((p) => [p.id, "enabled"])),

@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadBuiltModules, runClientWorker } from "./internal/server-bench.js";
 
 export interface TokenThroughputOptions {
   /** Connections in flight (default 8). */
@@ -90,26 +91,13 @@ async function loadModules(): Promise<Modules | string> {
     certificate: new URL("../../server/dist/operations/applications/self-signed-certificate.js", import.meta.url).href,
     store: "@gatehouse/store",
   };
-  try {
-    const [server, bootstrap, certificate, store] = (await Promise.all([
-      import(paths.createServer),
-      import(paths.bootstrap),
-      import(paths.certificate),
-      import(paths.store),
-    ])) as Record<string, unknown>[];
-    const modules = {
-      openStore: store?.openStore,
-      createServer: server?.createServer,
-      initTenant: bootstrap?.initTenant,
-      hashPassword: bootstrap?.hashPassword,
-      createSelfSignedCertificate: certificate?.createSelfSignedCertificate,
-    };
-    const missing = Object.entries(modules).filter(([, f]) => typeof f !== "function");
-    if (missing.length > 0) return `the server build lacks ${missing.map(([name]) => name).join(", ")}`;
-    return modules as unknown as Modules;
-  } catch (error) {
-    return `the server package is not built (npm run build): ${(error as Error).message.split("\n")[0]}`;
-  }
+  return loadBuiltModules<Modules>(paths, (m) => ({
+    openStore: m.store?.openStore,
+    createServer: m.createServer?.createServer,
+    initTenant: m.bootstrap?.initTenant,
+    hashPassword: m.bootstrap?.hashPassword,
+    createSelfSignedCertificate: m.certificate?.createSelfSignedCertificate,
+  }));
 }
 
 async function freePort(): Promise<number> {
@@ -266,16 +254,8 @@ const send = (slot) =>
 })();
 `;
 
-async function clientLoop(work: ClientWork, concurrency: number, seconds: number): Promise<LoopResult> {
-  const { Worker } = await import("node:worker_threads");
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { work, concurrency, seconds } });
-    worker.once("message", (result: LoopResult) => {
-      resolve(result);
-      void worker.terminate();
-    });
-    worker.once("error", reject);
-  });
+function clientLoop(work: ClientWork, concurrency: number, seconds: number): Promise<LoopResult> {
+  return runClientWorker<LoopResult>(CLIENT_SOURCE, { work, concurrency, seconds });
 }
 
 async function countRecords(store: StoreLike): Promise<number> {

@@ -61,6 +61,7 @@ export {
   signInBasics,
   signInToRequest,
 } from "./impact/sign-in-to-request.js";
+export { blockAllPolicy } from "./internal/block-all-policy.js";
 export type { EmergencyAccess } from "./internal/probe-directory.js";
 export { type FindingLocation, failsThreshold, formatLintText, toSarif } from "./lint/format-lint.js";
 export { findJsonPathPosition, parseJsonPath, type TextPosition } from "./lint/json-position.js";

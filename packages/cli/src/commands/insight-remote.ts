@@ -13,17 +13,29 @@ export interface RemoteTenantOptions {
   fetch?: Fetch;
 }
 
+/** GET `url` with the access token; a server that cannot be reached is a usage error. */
+async function authorizedGet(fetchImpl: Fetch, server: string, token: string, url: string): Promise<Response> {
+  try {
+    return await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+  } catch (cause) {
+    throw new CliError(`cannot reach ${server}: ${cause instanceof Error ? cause.message : String(cause)}`, ExitCode.usage);
+  }
+}
+
+/** The error for an answer that is not 2xx: a usage error when access was refused (401, 403). */
+function refusedGet(path: string, server: string, status: number, detail = ""): CliError {
+  return new CliError(
+    `GET ${path} on ${server} answered ${status}${detail}`,
+    status === 401 || status === 403 ? ExitCode.usage : ExitCode.internal,
+  );
+}
+
 async function getAll(fetchImpl: Fetch, server: string, token: string, path: string): Promise<unknown[]> {
   const items: unknown[] = [];
   let url: string | null = `${server}${path}`;
   let pages = 0;
   while (url !== null && pages++ < 100_000) {
-    let response: Response;
-    try {
-      response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
-    } catch (cause) {
-      throw new CliError(`cannot reach ${server}: ${cause instanceof Error ? cause.message : String(cause)}`, ExitCode.usage);
-    }
+    const response = await authorizedGet(fetchImpl, server, token, url);
     if (!response.ok) {
       let detail = "";
       try {
@@ -32,10 +44,7 @@ async function getAll(fetchImpl: Fetch, server: string, token: string, path: str
       } catch {
         // no JSON body
       }
-      throw new CliError(
-        `GET ${path} on ${server} answered ${response.status}${detail}`,
-        response.status === 401 || response.status === 403 ? ExitCode.usage : ExitCode.internal,
-      );
+      throw refusedGet(path, server, response.status, detail);
     }
     const body = (await response.json()) as { value?: unknown[]; "@odata.nextLink"?: string };
     items.push(...(body.value ?? []));
@@ -93,18 +102,9 @@ async function getEmergencyAccess(
   token: string,
 ): Promise<{ userIds: unknown; groupIds: unknown } | null> {
   const path = "/v1.0/identity/conditionalAccess/emergencyAccess";
-  let response: Response;
-  try {
-    response = await fetchImpl(`${server}${path}`, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
-  } catch (cause) {
-    throw new CliError(`cannot reach ${server}: ${cause instanceof Error ? cause.message : String(cause)}`, ExitCode.usage);
-  }
+  const response = await authorizedGet(fetchImpl, server, token, `${server}${path}`);
   if (response.status === 404) return null;
-  if (!response.ok)
-    throw new CliError(
-      `GET ${path} on ${server} answered ${response.status}`,
-      response.status === 401 || response.status === 403 ? ExitCode.usage : ExitCode.internal,
-    );
+  if (!response.ok) throw refusedGet(path, server, response.status);
   const body = (await response.json()) as { userIds?: unknown; groupIds?: unknown };
   return { userIds: body.userIds ?? [], groupIds: body.groupIds ?? [] };
 }

@@ -34,6 +34,17 @@ function section(title: string, rows: readonly Breakdown[], limit = 10): string[
   return out;
 }
 
+/** The report's breakdowns, titled, in the order every format shows them. */
+function breakdowns(report: ImpactReport): [string, readonly Breakdown[]][] {
+  return [
+    ["By policy", report.byPolicy],
+    ["By application", report.byApplication],
+    ["By user", report.byUser],
+    ["By client app type", report.byClientAppType],
+    ["By platform", report.byPlatform],
+  ];
+}
+
 function header(report: ImpactReport): string[] {
   const r = report.records;
   const lines = [
@@ -60,11 +71,7 @@ export function formatImpactText(report: ImpactReport): string {
   );
   for (const t of report.summary.transitions) lines.push(`  ${t.from} → ${t.to}: ${t.signIns} sign-in(s), ${t.users} user(s)`);
   lines.push("");
-  lines.push(...section("By policy", report.byPolicy));
-  lines.push(...section("By application", report.byApplication));
-  lines.push(...section("By user", report.byUser));
-  lines.push(...section("By client app type", report.byClientAppType));
-  lines.push(...section("By platform", report.byPlatform));
+  for (const [title, rows] of breakdowns(report)) lines.push(...section(title, rows));
   if (report.examples.length > 0) {
     lines.push("Examples");
     for (const e of report.examples) {
@@ -103,11 +110,7 @@ export function formatImpactMarkdown(report: ImpactReport): string {
     for (const t of report.summary.transitions) lines.push(`| ${t.from} | ${t.to} | ${t.signIns} | ${t.users} |`);
     lines.push("");
   }
-  lines.push(...mdTable("By policy", report.byPolicy));
-  lines.push(...mdTable("By application", report.byApplication));
-  lines.push(...mdTable("By user", report.byUser));
-  lines.push(...mdTable("By client app type", report.byClientAppType));
-  lines.push(...mdTable("By platform", report.byPlatform));
+  for (const [title, rows] of breakdowns(report)) lines.push(...mdTable(title, rows));
   if (report.examples.length > 0) {
     lines.push(
       "## Examples",
@@ -190,11 +193,9 @@ export function formatImpactHtml(report: ImpactReport): string {
 <p class="summary">${report.summary.changedSignIns === 0 ? "No sign-in would have a different outcome." : `<strong>${report.summary.changedSignIns}</strong> sign-in(s) of <strong>${report.summary.changedUsers}</strong> user(s) would have a different outcome.`}</p>
 <section>${barChartSvg("Outcomes now and proposed", outcomes)}</section>
 ${transitions.length ? `<section>${barChartSvg("Changed outcomes", transitions)}</section>` : ""}
-${htmlTable("By policy", report.byPolicy)}
-${htmlTable("By application", report.byApplication)}
-${htmlTable("By user", report.byUser)}
-${htmlTable("By client app type", report.byClientAppType)}
-${htmlTable("By platform", report.byPlatform)}
+${breakdowns(report)
+  .map(([title, rows]) => htmlTable(title, rows))
+  .join("\n")}
 ${examples ? `<section><h2>Examples</h2><table><thead><tr><th>Change</th><th>Time</th><th>User</th><th>Application</th><th>Client</th><th>Platform</th><th>IP</th><th>Policies</th><th>Sign-in id</th></tr></thead><tbody>${examples}</tbody></table></section>` : ""}
 </body></html>
 `;

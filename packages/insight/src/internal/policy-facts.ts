@@ -2,6 +2,7 @@
  * Small facts about normalized policies (spec §1), shared by lint, baseline, gaps and diff.
  * Pure functions over the engine's normalized `ConditionalAccessPolicy`.
  */
+import { isWorkloadIdentityPolicy } from "@gatehouse/admin";
 import {
   type ConditionalAccessPolicy,
   DIRECTORY_ROLE_TEMPLATES,
@@ -28,17 +29,7 @@ export const hasKeyword = (values: readonly unknown[] | null | undefined, keywor
   lowerAll(values).includes(keyword.toLowerCase());
 
 /** R14: a workload-identity policy targets service principals (or agents), never users. */
-export function isWorkloadPolicy(policy: ConditionalAccessPolicy): boolean {
-  const apps = policy.conditions?.clientApplications as (Record<string, unknown> & { includeServicePrincipals?: string[] }) | null;
-  if (!apps) return false;
-  const agents = apps.includeAgentIdServicePrincipals;
-  return (
-    (apps.includeServicePrincipals?.length ?? 0) > 0 ||
-    !!apps.servicePrincipalFilter ||
-    (Array.isArray(agents) && agents.length > 0) ||
-    !!apps.agentIdServicePrincipalFilter
-  );
-}
+export const isWorkloadPolicy: (policy: ConditionalAccessPolicy) => boolean = isWorkloadIdentityPolicy;
 
 export function grantBlocks(policy: ConditionalAccessPolicy): boolean {
   return hasKeyword(policy.grantControls?.builtInControls, "block");

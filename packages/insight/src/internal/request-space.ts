@@ -28,6 +28,7 @@ import {
   type WhatIfRequest,
   whatIf,
 } from "@gatehouse/engine";
+import { blockAllPolicy } from "./block-all-policy.js";
 import { OUTSIDE_CANDIDATES, referencedLocations } from "./light-snapshot.js";
 import { createNamer, isWorkloadPolicy, lowerAll } from "./policy-facts.js";
 import { syntheticUserId } from "./probe-directory.js";
@@ -203,50 +204,7 @@ function reduced(
   policy: ConditionalAccessPolicy,
   keep: (c: ConditionalAccessPolicy["conditions"]) => Partial<ConditionalAccessPolicy["conditions"]>,
 ): ConditionalAccessPolicy {
-  return {
-    id: policy.id,
-    displayName: policy.displayName,
-    state: "enabled",
-    conditions: {
-      users: {
-        includeUsers: ["All"],
-        excludeUsers: [],
-        includeGroups: [],
-        excludeGroups: [],
-        includeRoles: [],
-        excludeRoles: [],
-        includeGuestsOrExternalUsers: null,
-        excludeGuestsOrExternalUsers: null,
-      },
-      clientApplications: null,
-      applications: {
-        includeApplications: ["All"],
-        excludeApplications: [],
-        includeUserActions: [],
-        includeAuthenticationContextClassReferences: [],
-        applicationFilter: null,
-      },
-      clientAppTypes: [],
-      platforms: null,
-      locations: null,
-      devices: null,
-      signInRiskLevels: [],
-      userRiskLevels: [],
-      servicePrincipalRiskLevels: [],
-      insiderRiskLevels: [],
-      authenticationFlows: null,
-      deviceStates: null,
-      ...keep(policy.conditions),
-    },
-    grantControls: {
-      operator: "OR",
-      builtInControls: ["block"],
-      customAuthenticationFactors: [],
-      termsOfUse: [],
-      authenticationStrength: null,
-    },
-    sessionControls: null,
-  };
+  return blockAllPolicy(policy.id, policy.displayName, keep(policy.conditions));
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 } from "@gatehouse/engine";
 import { checkCisaScubaBaseline } from "../baseline/cisa-scuba.js";
 import { managementApiAppId } from "../gaps/find-gaps.js";
+import { blockGrant } from "../internal/block-all-policy.js";
 import { lightSnapshot } from "../internal/light-snapshot.js";
 import {
   createNamer,
@@ -275,13 +276,7 @@ const asBlock = (p: ConditionalAccessPolicy, id = p.id): ConditionalAccessPolicy
   ...p,
   id,
   state: "enabled",
-  grantControls: {
-    operator: "OR",
-    builtInControls: ["block"],
-    customAuthenticationFactors: [],
-    termsOfUse: [],
-    authenticationStrength: null,
-  },
+  grantControls: blockGrant(),
   sessionControls: null,
 });
 

@@ -15,9 +15,9 @@
  * when the tenant cannot be loaded, the engine throws or the record cannot be written, the
  * refresh is refused.
  */
-import { randomUUID } from "node:crypto";
-import { type CompiledTenant, evaluateSignIn, toSignInLogEntry, type WhatIfRequest } from "@gatehouse/engine";
+import type { CompiledTenant, WhatIfRequest } from "@gatehouse/engine";
 import type { Store } from "@gatehouse/store";
+import { evaluateToRecord } from "./evaluate-to-record.js";
 import type { Resource } from "./resources.js";
 
 export interface RefreshSignIn {
@@ -111,13 +111,7 @@ export async function evaluateRefresh(deps: RefreshAccessDeps, signIn: RefreshSi
       },
       satisfied: { authenticationMethods: signIn.authenticationMethods },
     };
-    const evaluation = evaluateSignIn(tenant, request);
-    const entry = toSignInLogEntry({
-      tenant,
-      request,
-      evaluation,
-      id: randomUUID(),
-      createdDateTime: deps.now().toISOString(),
+    const { evaluation, entry } = evaluateToRecord(deps, tenant, request, {
       correlationId: signIn.correlationId,
       userPrincipalName: signIn.user.userPrincipalName,
       userDisplayName: signIn.user.displayName,

@@ -87,6 +87,15 @@ export interface ThrottleVerdict {
 const lockedAt = (state: SignInThrottleState | null, now: Date): string | null =>
   state?.lockedUntil != null && Date.parse(state.lockedUntil) > now.getTime() ? state.lockedUntil : null;
 
+/** Locked when the account's or else the address's lock still runs at `now`. */
+function verdictOf(account: SignInThrottleState | null, ip: SignInThrottleState | null, now: Date): ThrottleVerdict {
+  const accountLock = lockedAt(account, now);
+  if (accountLock !== null) return { locked: true, scope: "account", lockedUntil: accountLock };
+  const ipLock = lockedAt(ip, now);
+  if (ipLock !== null) return { locked: true, scope: "ip", lockedUntil: ipLock };
+  return { locked: false };
+}
+
 /** An attempt let in (or refused) by {@link SignInThrottle.enter}: `release()` once it is counted (always, in a finally). */
 export interface AttemptGate extends ThrottleVerdict {
   release(): void;
@@ -169,12 +178,7 @@ export function createSignInThrottle(store: Store, now: () => Date): SignInThrot
         keys.account === null ? null : store.signInThrottle.get(keys.account),
         store.signInThrottle.get(keys.ip),
       ]);
-      const at = now();
-      const accountLock = lockedAt(account, at);
-      if (accountLock !== null) return { locked: true, scope: "account", lockedUntil: accountLock };
-      const ipLock = lockedAt(ip, at);
-      if (ipLock !== null) return { locked: true, scope: "ip", lockedUntil: ipLock };
-      return { locked: false };
+      return verdictOf(account, ip, now());
     },
     async fail(kind, subject) {
       const keys = keysOf(kind, subject);
@@ -183,12 +187,7 @@ export function createSignInThrottle(store: Store, now: () => Date): SignInThrot
         keys.account === null ? null : store.signInThrottle.recordFailure(keys.account, rules.account),
         store.signInThrottle.recordFailure(keys.ip, rules.ip),
       ]);
-      const at = now();
-      const accountLock = lockedAt(account, at);
-      if (accountLock !== null) return { locked: true, scope: "account", lockedUntil: accountLock };
-      const ipLock = lockedAt(ip, at);
-      if (ipLock !== null) return { locked: true, scope: "ip", lockedUntil: ipLock };
-      return { locked: false };
+      return verdictOf(account, ip, now());
     },
     async succeed(kind, subject) {
       const keys = keysOf(kind, subject);

@@ -722,22 +722,13 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
       const ctx = await secondFactor(request, reply, "verify", "passkey");
       if (ctx === null) return reply;
       const { flow, fields, state, user, step } = ctx;
-      const challenge = step.challenge;
-      // A challenge answers once: forget it before verifying.
-      delete step.challenge;
-      await saveState(flow.interaction, state);
-      let response: unknown;
-      try {
-        response = JSON.parse(fields.get("response") ?? "");
-      } catch {
-        response = null;
-      }
-      if (challenge === undefined || typeof response !== "object" || response === null) {
+      const answer = await takePasskeyAnswer(flow.interaction, state, step, fields);
+      if (answer === null) {
         return render(flow, state, "The passkey answer was missing. Try again.");
       }
       const result = await verifyPasskeyAuthentication(store, {
-        response: response as Parameters<typeof verifyPasskeyAuthentication>[1]["response"],
-        expectedChallenge: challenge,
+        response: answer.response as Parameters<typeof verifyPasskeyAuthentication>[1]["response"],
+        expectedChallenge: answer.challenge,
         expectedOrigin,
         expectedRPID: rpId,
         expectedUserId: user.id,
@@ -824,22 +815,14 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
       const ctx = await secondFactor(request, reply, "register", "passkey");
       if (ctx === null) return reply;
       const { flow, fields, state, user, step } = ctx;
-      const challenge = step.challenge;
-      delete step.challenge;
-      await saveState(flow.interaction, state);
-      let response: unknown;
-      try {
-        response = JSON.parse(fields.get("response") ?? "");
-      } catch {
-        response = null;
-      }
-      if (challenge === undefined || typeof response !== "object" || response === null) {
+      const answer = await takePasskeyAnswer(flow.interaction, state, step, fields);
+      if (answer === null) {
         return render(flow, state, "The passkey answer was missing. Start the passkey set-up again.");
       }
       const result = await verifyPasskeyRegistration(store, {
         userId: user.id,
-        response: response as Parameters<typeof verifyPasskeyRegistration>[1]["response"],
-        expectedChallenge: challenge,
+        response: answer.response as Parameters<typeof verifyPasskeyRegistration>[1]["response"],
+        expectedChallenge: answer.challenge,
         expectedOrigin,
         expectedRPID: rpId,
         displayName: "Passkey",
@@ -871,4 +854,28 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
 function startTotpUri(accountName: string, issuer: string, secret: string): string {
   const label = encodeURIComponent(`${issuer}:${accountName}`);
   return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
+}
+
+/**
+ * A passkey POST's challenge and the browser's answer (the `response` field, JSON). A challenge
+ * answers once: it is forgotten, and the state saved, before anything is verified. Null when
+ * either is missing (or the answer is not a JSON object).
+ */
+async function takePasskeyAnswer(
+  interaction: Interaction,
+  state: FlowState,
+  step: { challenge?: string },
+  fields: URLSearchParams,
+): Promise<{ challenge: string; response: object } | null> {
+  const challenge = step.challenge;
+  delete step.challenge;
+  await saveState(interaction, state);
+  let response: unknown;
+  try {
+    response = JSON.parse(fields.get("response") ?? "");
+  } catch {
+    response = null;
+  }
+  if (challenge === undefined || typeof response !== "object" || response === null) return null;
+  return { challenge, response };
 }

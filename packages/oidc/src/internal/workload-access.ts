@@ -14,15 +14,9 @@
  * 50053, wrong second factor 500121), `notApplied` with no policy listed.
  */
 import { randomUUID } from "node:crypto";
-import {
-  type CompiledTenant,
-  type Decision,
-  evaluateSignIn,
-  type SignInLogEntry,
-  toSignInLogEntry,
-  type WhatIfRequest,
-} from "@gatehouse/engine";
+import type { CompiledTenant, Decision, SignInLogEntry, WhatIfRequest } from "@gatehouse/engine";
 import type { ServicePrincipalRecord, Store } from "@gatehouse/store";
+import { evaluateToRecord } from "./evaluate-to-record.js";
 import type { RequestContext } from "./request-context.js";
 import type { Resource } from "./resources.js";
 
@@ -106,13 +100,7 @@ export async function evaluateUserSignIn(deps: WorkloadAccessDeps, signIn: UserS
   try {
     const tenant = await deps.compiledTenant();
     const request = userSignInRequest({ ...signIn, userId: signIn.user.id });
-    const evaluation = evaluateSignIn(tenant, request);
-    const entry = toSignInLogEntry({
-      tenant,
-      request,
-      evaluation,
-      id: randomUUID(),
-      createdDateTime: deps.now().toISOString(),
+    const { evaluation, entry } = evaluateToRecord(deps, tenant, request, {
       correlationId: signIn.correlationId,
       userPrincipalName: signIn.user.userPrincipalName,
       userDisplayName: signIn.user.displayName,
@@ -224,13 +212,7 @@ export async function evaluateWorkloadSignIn(deps: WorkloadAccessDeps, signIn: W
       signInContext: { "@odata.type": "#microsoft.graph.applicationContext", includeApplications: [signIn.resource.application.appId] },
       signInConditions: { ipAddress: signIn.ipAddress, ...(country !== null ? { country } : {}) },
     };
-    const evaluation = evaluateSignIn(tenant, request);
-    const entry = toSignInLogEntry({
-      tenant,
-      request,
-      evaluation,
-      id: randomUUID(),
-      createdDateTime: deps.now().toISOString(),
+    const { evaluation, entry } = evaluateToRecord(deps, tenant, request, {
       correlationId: signIn.correlationId,
       appId: signIn.client.appId,
       appDisplayName: signIn.client.displayName,

@@ -1,10 +1,12 @@
 /**
  * Shared by the portal's browser tests: Debian's chromium and its flags, the built portal,
- * the screenshots folder, a free loopback port.
+ * the screenshots folder, a free loopback port, an authenticator app's codes.
  */
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -32,4 +34,48 @@ export async function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
+export function totp(base32: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => Number.parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * The demo tenant's enforced "MFA for admins" policy asks the administrator for MFA at sign-in:
+ * the returned function sets up an authenticator app on the sign-in pages (TOTP codes computed
+ * here, as the app would), or answers with it when it is already set up (the secret is kept
+ * between calls).
+ */
+export function authenticatorMfa(): (page: Page, base: string) => Promise<void> {
+  let totpSecret: string | null = null;
+  return async (page, base) => {
+    for (
+      let step = 0;
+      step < 6 && !page.url().startsWith(`${base}/auth/callback`) && new URL(page.url()).pathname.startsWith("/signin/");
+      step++
+    ) {
+      const setUp = page.getByRole("button", { name: "Set up an authenticator app" });
+      const secret = page.locator("#totp-secret");
+      const code = page.getByLabel(/Enter the code the app shows|Code from your authenticator app/);
+      const back = page.getByRole("button", { name: "Back to the application" });
+      if (await secret.isVisible()) totpSecret = ((await secret.textContent()) ?? "").replace(/\s+/g, "");
+      if (await code.isVisible()) {
+        if (totpSecret === null) throw new Error("the sign-in asks for an authenticator code before one was set up");
+        await code.fill(totp(totpSecret));
+        await page.getByRole("button", { name: "Verify" }).click();
+      } else if (await setUp.isVisible()) await setUp.click();
+      else if (await back.isVisible()) await back.click();
+      else break;
+      await page.waitForLoadState("load");
+    }
+  };
 }

@@ -6,37 +6,21 @@
  * enforced MFA policy), acknowledges it (resent with Prefer: allow-unsafe-policy) and removes
  * the user again. Screenshots go to packages/portal/test-results/ (ignored by git).
  */
-import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createServer, type InitResult, initTenant, issueManagementToken } from "@gatehouse/server";
 import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticatorMfa, CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const PORTAL_DIST = fileURLToPath(new URL("../../dist", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results", import.meta.url));
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
 const EXPOSING_POLICY = "Report-only MFA for everyone";
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== "true") {
   console.warn(`emergency-access browser tests skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
 }
@@ -44,31 +28,6 @@ if (!hasChromium && process.env.CI === "true") {
   describe("emergency-access browser tests", () => {
     it("need Debian's chromium in CI", () => {
       throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
-    });
-  });
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
-function totp(base32: string, at = Date.now()): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of base32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
     });
   });
 }
@@ -96,29 +55,8 @@ async function freePort(): Promise<number> {
     return { userIds: settings?.emergencyAccessUserIds ?? [], groupIds: settings?.emergencyAccessGroupIds ?? [] };
   };
 
-  let totpSecret: string | null = null;
-  /** The demo tenant's enforced "MFA for admins" asks for MFA at sign-in: set up or answer an authenticator app. */
-  const completeMfa = async () => {
-    for (
-      let step = 0;
-      step < 6 && !page.url().startsWith(`${base}/auth/callback`) && new URL(page.url()).pathname.startsWith("/signin/");
-      step++
-    ) {
-      const setUp = page.getByRole("button", { name: "Set up an authenticator app" });
-      const secret = page.locator("#totp-secret");
-      const code = page.getByLabel(/Enter the code the app shows|Code from your authenticator app/);
-      const back = page.getByRole("button", { name: "Back to the application" });
-      if (await secret.isVisible()) totpSecret = ((await secret.textContent()) ?? "").replace(/\s+/g, "");
-      if (await code.isVisible()) {
-        if (totpSecret === null) throw new Error("the sign-in asks for an authenticator code before one was set up");
-        await code.fill(totp(totpSecret));
-        await page.getByRole("button", { name: "Verify" }).click();
-      } else if (await setUp.isVisible()) await setUp.click();
-      else if (await back.isVisible()) await back.click();
-      else break;
-      await page.waitForLoadState("load");
-    }
-  };
+  const authenticator = authenticatorMfa();
+  const completeMfa = () => authenticator(page, base);
 
   beforeAll(async () => {
     if (!existsSync(join(PORTAL_DIST, "index.html"))) {

@@ -6,7 +6,6 @@
  * the sign-in logs (Conditional Access tab), named locations and templates. Screenshots of
  * every page go to packages/portal/test-results/ (ignored by git).
  */
-import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +15,7 @@ import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
+import { authenticatorMfa, CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
 
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
@@ -32,19 +31,6 @@ if (!hasChromium && process.env.CI === "true") {
       throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
     });
   });
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
-function totp(base32: string, at = Date.now()): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of base32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
 (hasChromium ? describe : describe.skip)("the portal in chromium", () => {
@@ -76,33 +62,8 @@ function totp(base32: string, at = Date.now()): string {
     await page.getByRole("option", { name: option }).first().click();
   };
 
-  let totpSecret: string | null = null;
-  /**
-   * The demo tenant's enforced "MFA for admins" policy asks the administrator for MFA at
-   * sign-in: set up an authenticator app on the sign-in pages (TOTP codes computed here, as
-   * the app would), or answer with it when it is already set up.
-   */
-  const completeMfa = async () => {
-    for (
-      let step = 0;
-      step < 6 && !page.url().startsWith(`${base}/auth/callback`) && new URL(page.url()).pathname.startsWith("/signin/");
-      step++
-    ) {
-      const setUp = page.getByRole("button", { name: "Set up an authenticator app" });
-      const secret = page.locator("#totp-secret");
-      const code = page.getByLabel(/Enter the code the app shows|Code from your authenticator app/);
-      const back = page.getByRole("button", { name: "Back to the application" });
-      if (await secret.isVisible()) totpSecret = ((await secret.textContent()) ?? "").replace(/\s+/g, "");
-      if (await code.isVisible()) {
-        if (totpSecret === null) throw new Error("the sign-in asks for an authenticator code before one was set up");
-        await code.fill(totp(totpSecret));
-        await page.getByRole("button", { name: "Verify" }).click();
-      } else if (await setUp.isVisible()) await setUp.click();
-      else if (await back.isVisible()) await back.click();
-      else break;
-      await page.waitForLoadState("load");
-    }
-  };
+  const authenticator = authenticatorMfa();
+  const completeMfa = () => authenticator(page, base);
 
   beforeAll(async () => {
     if (!existsSync(join(PORTAL_DIST, "index.html"))) {

@@ -6,23 +6,12 @@
  * account left, or a new account in the scope of an enforced policy) is shown with its
  * findings and can be acknowledged, which resends with `Prefer: allow-unsafe-policy`.
  */
-import {
-  Badge,
-  Button,
-  Checkbox,
-  MessageBar,
-  MessageBarBody,
-  MessageBarTitle,
-  makeStyles,
-  Text,
-  Title3,
-  tokens,
-} from "@fluentui/react-components";
+import { Badge, Button, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, Text, Title3, tokens } from "@fluentui/react-components";
 import { type ReactNode, useMemo, useState } from "react";
 import { CA, GraphError, type GraphErrorDetail, get, request } from "../api";
 import { type AsyncState, useAsync } from "../hooks";
 import type { Group, User } from "../types";
-import { ErrorBar, Loading } from "./common";
+import { ErrorBar, Loading, RiskAcknowledgement } from "./common";
 import { ObjectPicker } from "./ObjectPicker";
 
 export const EMERGENCY_ACCESS_PATH = `${CA}/emergencyAccess`;
@@ -146,32 +135,24 @@ export function EmergencyAccessPanel(props: { state: AsyncState<EmergencyAccessV
         </MessageBar>
       ))}
       {refused !== null ? (
-        <MessageBar intent="warning" layout="multiline" role="alert">
-          <MessageBarBody>
-            <MessageBarTitle>This change puts emergency access at risk</MessageBarTitle>
-            <ul className={styles.list}>
-              {(refused.details.length > 0 ? refused.details : [{ code: "conflict", message: refused.message }]).map((d) => (
-                <li key={`${d.code}-${d.message}`}>
-                  <strong>
-                    {d.code === "emergencyAccessMissing" ? "No account left" : d.code === "emergencyAccessExposure" ? "Exposed" : d.code}:
-                  </strong>{" "}
-                  {d.message}
-                </li>
-              ))}
-            </ul>
-            <Checkbox
-              checked={acknowledged}
-              onChange={(_e, d) => setAcknowledged(d.checked === true)}
-              label="I understand the risk and want to save this change anyway"
-            />
-            <div className={styles.actions}>
-              <Button appearance="primary" disabled={!acknowledged || saving} onClick={() => void save(refused.proposed, true)}>
-                Save anyway
-              </Button>
-              <Button onClick={() => setRefused(null)}>Cancel</Button>
-            </div>
-          </MessageBarBody>
-        </MessageBar>
+        <RiskAcknowledgement
+          title="This change puts emergency access at risk"
+          findings={refused.details.length > 0 ? refused.details : [{ code: "conflict", message: refused.message }]}
+          codeLabel={(code) =>
+            code === "emergencyAccessMissing" ? "No account left" : code === "emergencyAccessExposure" ? "Exposed" : code
+          }
+          acknowledged={acknowledged}
+          onAcknowledge={setAcknowledged}
+          acknowledgeLabel="I understand the risk and want to save this change anyway"
+          listClassName={styles.list}
+        >
+          <div className={styles.actions}>
+            <Button appearance="primary" disabled={!acknowledged || saving} onClick={() => void save(refused.proposed, true)}>
+              Save anyway
+            </Button>
+            <Button onClick={() => setRefused(null)}>Cancel</Button>
+          </div>
+        </RiskAcknowledgement>
       ) : null}
       <Text weight="semibold" block>
         Users

@@ -1,12 +1,19 @@
 import {
   Badge,
   Button,
+  Checkbox,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
   Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
   Text,
   Title2,
   tokens,
@@ -133,5 +140,74 @@ export function ResultBadge(props: { result: string }) {
     <Badge appearance="tint" color={color} shape="rounded">
       {RESULT_LABELS[r] ?? r}
     </Badge>
+  );
+}
+
+/** A list as a small table: a header row of `columns`, then a row per item with its `cells` in column order. */
+export function ListTable<T>(props: {
+  label: string;
+  columns: readonly string[];
+  items: readonly T[];
+  rowKey: (item: T) => string;
+  cells: (item: T) => readonly ReactNode[];
+}) {
+  return (
+    <Table size="small" aria-label={props.label}>
+      <TableHeader>
+        <TableRow>
+          {props.columns.map((column) => (
+            <TableHeaderCell key={column}>{column}</TableHeaderCell>
+          ))}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {props.items.map((item) => {
+          const cells = props.cells(item);
+          return (
+            <TableRow key={props.rowKey(item)}>
+              {props.columns.map((column, i) => (
+                <TableCell key={column}>{cells[i]}</TableCell>
+              ))}
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
+
+/**
+ * A save the server refused as unsafe (409 with findings): one line per finding (its code's
+ * label, then the message) and the checkbox that acknowledges the risk; `children` below it.
+ */
+export function RiskAcknowledgement(props: {
+  title: string;
+  findings: readonly { code: string; message: string }[];
+  codeLabel: (code: string) => string;
+  acknowledged: boolean;
+  onAcknowledge: (acknowledged: boolean) => void;
+  acknowledgeLabel: string;
+  listClassName?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <MessageBar intent="warning" layout="multiline" role="alert">
+      <MessageBarBody>
+        <MessageBarTitle>{props.title}</MessageBarTitle>
+        <ul className={props.listClassName}>
+          {props.findings.map((d) => (
+            <li key={`${d.code}-${d.message}`}>
+              <strong>{props.codeLabel(d.code)}:</strong> {d.message}
+            </li>
+          ))}
+        </ul>
+        <Checkbox
+          checked={props.acknowledged}
+          onChange={(_e, d) => props.onAcknowledge(d.checked === true)}
+          label={props.acknowledgeLabel}
+        />
+        {props.children}
+      </MessageBarBody>
+    </MessageBar>
   );
 }

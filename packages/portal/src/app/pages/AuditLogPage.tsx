@@ -9,19 +9,13 @@ import {
   makeStyles,
   Option,
   OverlayDrawer,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   Text,
   Title3,
   tokens,
 } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { list, PATHS } from "../api";
-import { ErrorBar, formatDateTime, Loading, PageHeader } from "../components/common";
+import { ErrorBar, formatDateTime, ListTable, Loading, PageHeader } from "../components/common";
 import { sideBySide } from "../diff";
 import { useAsync } from "../hooks";
 import type { DirectoryAudit, ModifiedProperty } from "../types";
@@ -126,39 +120,28 @@ export function AuditLogPage() {
       {audits.loading && audits.data === undefined ? <Loading /> : null}
       <Text role="status">{shown.length} records</Text>
       <div className={styles.scroll}>
-        <Table size="small" aria-label="Audit records">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Date</TableHeaderCell>
-              <TableHeaderCell>Activity</TableHeaderCell>
-              <TableHeaderCell>Category</TableHeaderCell>
-              <TableHeaderCell>Initiated by</TableHeaderCell>
-              <TableHeaderCell>Target</TableHeaderCell>
-              <TableHeaderCell>Result</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {shown.map((a) => (
-              <TableRow key={a.id}>
-                <TableCell>
-                  <Button
-                    appearance="transparent"
-                    size="small"
-                    onClick={() => setSelected(a)}
-                    aria-label={`Details of ${a.activityDisplayName} at ${formatDateTime(a.activityDateTime)}`}
-                  >
-                    {formatDateTime(a.activityDateTime)}
-                  </Button>
-                </TableCell>
-                <TableCell>{a.activityDisplayName}</TableCell>
-                <TableCell>{a.category}</TableCell>
-                <TableCell>{initiator(a)}</TableCell>
-                <TableCell>{a.targetResources.map((t) => t.displayName ?? t.id).join(", ")}</TableCell>
-                <TableCell>{a.result}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ListTable
+          label="Audit records"
+          columns={["Date", "Activity", "Category", "Initiated by", "Target", "Result"]}
+          items={shown}
+          rowKey={(a) => a.id}
+          cells={(a) => [
+            <Button
+              key="date"
+              appearance="transparent"
+              size="small"
+              onClick={() => setSelected(a)}
+              aria-label={`Details of ${a.activityDisplayName} at ${formatDateTime(a.activityDateTime)}`}
+            >
+              {formatDateTime(a.activityDateTime)}
+            </Button>,
+            a.activityDisplayName,
+            a.category,
+            initiator(a),
+            a.targetResources.map((t) => t.displayName ?? t.id).join(", "),
+            a.result,
+          ]}
+        />
       </div>
       {selected ? (
         <OverlayDrawer open position="end" size="large" onOpenChange={(_e, d) => !d.open && setSelected(null)}>

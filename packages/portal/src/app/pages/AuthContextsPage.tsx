@@ -1,21 +1,7 @@
-import {
-  Button,
-  Checkbox,
-  Dropdown,
-  Field,
-  Input,
-  makeStyles,
-  Option,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-} from "@fluentui/react-components";
+import { Button, Checkbox, Dropdown, Field, Input, makeStyles, Option } from "@fluentui/react-components";
 import { useState } from "react";
 import { list, PATHS, request } from "../api";
-import { ErrorBar, Loading, PageHeader } from "../components/common";
+import { ErrorBar, ListTable, Loading, PageHeader } from "../components/common";
 import { invalidateDirectory } from "../directory";
 import { useAsync } from "../hooks";
 import type { AuthenticationContext } from "../types";
@@ -96,44 +82,35 @@ export function AuthContextsPage() {
       </form>
       {contexts.loading && contexts.data === undefined ? <Loading /> : null}
       <div className={styles.scroll}>
-        <Table size="small" aria-label="Authentication contexts">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Id</TableHeaderCell>
-              <TableHeaderCell>Name</TableHeaderCell>
-              <TableHeaderCell>Description</TableHeaderCell>
-              <TableHeaderCell>Published</TableHeaderCell>
-              <TableHeaderCell>Actions</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {(contexts.data ?? []).map((c) => (
-              <TableRow key={c.id}>
-                <TableCell>{c.id}</TableCell>
-                <TableCell>{c.displayName}</TableCell>
-                <TableCell>{c.description ?? ""}</TableCell>
-                <TableCell>{c.isAvailable ? "Yes" : "No"}</TableCell>
-                <TableCell>
-                  <Button
-                    size="small"
-                    aria-label={`Edit ${c.id}`}
-                    onClick={() => {
-                      setId(c.id);
-                      setDisplayName(c.displayName);
-                      setDescription(c.description ?? "");
-                      setIsAvailable(c.isAvailable);
-                    }}
-                  >
-                    Edit
-                  </Button>{" "}
-                  <Button size="small" aria-label={`Delete ${c.id}`} onClick={() => void remove(c)}>
-                    Delete
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ListTable
+          label="Authentication contexts"
+          columns={["Id", "Name", "Description", "Published", "Actions"]}
+          items={contexts.data ?? []}
+          rowKey={(c) => c.id}
+          cells={(c) => [
+            c.id,
+            c.displayName,
+            c.description ?? "",
+            c.isAvailable ? "Yes" : "No",
+            <>
+              <Button
+                size="small"
+                aria-label={`Edit ${c.id}`}
+                onClick={() => {
+                  setId(c.id);
+                  setDisplayName(c.displayName);
+                  setDescription(c.description ?? "");
+                  setIsAvailable(c.isAvailable);
+                }}
+              >
+                Edit
+              </Button>{" "}
+              <Button size="small" aria-label={`Delete ${c.id}`} onClick={() => void remove(c)}>
+                Delete
+              </Button>
+            </>,
+          ]}
+        />
       </div>
     </div>
   );

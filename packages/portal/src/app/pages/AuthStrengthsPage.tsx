@@ -11,19 +11,13 @@ import {
   Field,
   Input,
   makeStyles,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
 } from "@fluentui/react-components";
 import { BUILT_IN_AUTHENTICATION_STRENGTHS } from "@gatehouse/engine";
 import { useState } from "react";
 import { list, PATHS, request } from "../api";
-import { ErrorBar, Loading, PageHeader } from "../components/common";
+import { ErrorBar, ListTable, Loading, PageHeader } from "../components/common";
 import { invalidateDirectory } from "../directory";
-import { useAsync } from "../hooks";
+import { deleteAfterConfirm, useAsync, useSubmit } from "../hooks";
 import type { AuthenticationStrengthPolicy } from "../types";
 
 const useStyles = makeStyles({
@@ -46,24 +40,16 @@ interface FormState {
 function StrengthDialog(props: { initial: FormState; onClose: (saved: boolean) => void }) {
   const styles = useStyles();
   const [form, setForm] = useState(props.initial);
-  const [error, setError] = useState<unknown>(undefined);
-  const [saving, setSaving] = useState(false);
-  const save = async () => {
-    setSaving(true);
-    setError(undefined);
-    try {
+  const { busy: saving, error, run } = useSubmit();
+  const save = () =>
+    run(async () => {
       const body = { displayName: form.displayName, description: form.description, allowedCombinations: form.allowedCombinations };
       if (form.id === null)
         await request(PATHS.strengths, { method: "POST", body: { ...body, policyType: "custom", requirementsSatisfied: "mfa" } });
       else await request(`${PATHS.strengths}/${encodeURIComponent(form.id)}`, { method: "PATCH", body });
       invalidateDirectory();
       props.onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
-  };
+    });
   return (
     <DialogSurface>
       <DialogBody>
@@ -115,17 +101,16 @@ export function AuthStrengthsPage() {
   const strengths = useAsync(() => list<AuthenticationStrengthPolicy>(`${PATHS.strengths}?$top=999`), []);
   const [editing, setEditing] = useState<FormState | null>(null);
   const [error, setError] = useState<unknown>(undefined);
-  const remove = async (s: AuthenticationStrengthPolicy) => {
-    if (!window.confirm(`Delete the authentication strength "${s.displayName}"?`)) return;
-    setError(undefined);
-    try {
-      await request(`${PATHS.strengths}/${encodeURIComponent(s.id)}`, { method: "DELETE" });
-      invalidateDirectory();
-      strengths.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const remove = (s: AuthenticationStrengthPolicy) =>
+    deleteAfterConfirm(
+      `Delete the authentication strength "${s.displayName}"?`,
+      `${PATHS.strengths}/${encodeURIComponent(s.id)}`,
+      setError,
+      () => {
+        invalidateDirectory();
+        strengths.reload();
+      },
+    );
   return (
     <div>
       <PageHeader
@@ -140,52 +125,42 @@ export function AuthStrengthsPage() {
       <ErrorBar error={strengths.error ?? error} />
       {strengths.loading && strengths.data === undefined ? <Loading /> : null}
       <div className={styles.scroll}>
-        <Table size="small" aria-label="Authentication strengths">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Name</TableHeaderCell>
-              <TableHeaderCell>Type</TableHeaderCell>
-              <TableHeaderCell>Allowed combinations</TableHeaderCell>
-              <TableHeaderCell>Actions</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {(strengths.data ?? []).map((s) => (
-              <TableRow key={s.id}>
-                <TableCell>{s.displayName}</TableCell>
-                <TableCell>
-                  <Badge appearance="outline">{s.policyType === "builtIn" ? "Built-in" : "Custom"}</Badge>
-                </TableCell>
-                <TableCell>{s.allowedCombinations.map((c) => c.split(",").join(" + ")).join("; ")}</TableCell>
-                <TableCell>
-                  {s.policyType === "custom" ? (
-                    <div className={styles.actions}>
-                      <Button
-                        size="small"
-                        aria-label={`Edit ${s.displayName}`}
-                        onClick={() =>
-                          setEditing({
-                            id: s.id,
-                            displayName: s.displayName,
-                            description: s.description ?? "",
-                            allowedCombinations: s.allowedCombinations,
-                          })
-                        }
-                      >
-                        Edit
-                      </Button>
-                      <Button size="small" aria-label={`Delete ${s.displayName}`} onClick={() => void remove(s)}>
-                        Delete
-                      </Button>
-                    </div>
-                  ) : (
-                    "Read-only"
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ListTable
+          label="Authentication strengths"
+          columns={["Name", "Type", "Allowed combinations", "Actions"]}
+          items={strengths.data ?? []}
+          rowKey={(s) => s.id}
+          cells={(s) => [
+            s.displayName,
+            <Badge key="type" appearance="outline">
+              {s.policyType === "builtIn" ? "Built-in" : "Custom"}
+            </Badge>,
+            s.allowedCombinations.map((c) => c.split(",").join(" + ")).join("; "),
+            s.policyType === "custom" ? (
+              <div key="actions" className={styles.actions}>
+                <Button
+                  size="small"
+                  aria-label={`Edit ${s.displayName}`}
+                  onClick={() =>
+                    setEditing({
+                      id: s.id,
+                      displayName: s.displayName,
+                      description: s.description ?? "",
+                      allowedCombinations: s.allowedCombinations,
+                    })
+                  }
+                >
+                  Edit
+                </Button>
+                <Button size="small" aria-label={`Delete ${s.displayName}`} onClick={() => void remove(s)}>
+                  Delete
+                </Button>
+              </div>
+            ) : (
+              "Read-only"
+            ),
+          ]}
+        />
       </div>
       {/* Mounted while closed too, so the modal's focus trap and aria-hidden are released on close. */}
       <Dialog open={editing !== null} onOpenChange={(_e, d) => !d.open && setEditing(null)}>

@@ -12,21 +12,15 @@ import {
   makeStyles,
   Radio,
   RadioGroup,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   Textarea,
 } from "@fluentui/react-components";
 import { parseIpRange } from "@gatehouse/engine";
 import { useMemo, useState } from "react";
 import { GraphError, list, PATHS, request } from "../api";
-import { ErrorBar, formatDateTime, Loading, PageHeader } from "../components/common";
+import { ErrorBar, formatDateTime, ListTable, Loading, PageHeader } from "../components/common";
 import { ObjectPicker } from "../components/ObjectPicker";
 import { invalidateDirectory } from "../directory";
-import { useAsync } from "../hooks";
+import { deleteAfterConfirm, useAsync } from "../hooks";
 import type { NamedLocation } from "../types";
 
 const useStyles = makeStyles({
@@ -250,17 +244,16 @@ export function NamedLocationsPage() {
   const locations = useAsync(() => list<NamedLocation>(`${PATHS.namedLocations}?$top=999`), []);
   const [editing, setEditing] = useState<FormState | null>(null);
   const [error, setError] = useState<unknown>(undefined);
-  const remove = async (l: NamedLocation) => {
-    if (!window.confirm(`Delete the named location "${l.displayName}"?`)) return;
-    setError(undefined);
-    try {
-      await request(`${PATHS.namedLocations}/${encodeURIComponent(l.id)}`, { method: "DELETE" });
-      invalidateDirectory();
-      locations.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const remove = (l: NamedLocation) =>
+    deleteAfterConfirm(
+      `Delete the named location "${l.displayName}"?`,
+      `${PATHS.namedLocations}/${encodeURIComponent(l.id)}`,
+      setError,
+      () => {
+        invalidateDirectory();
+        locations.reload();
+      },
+    );
   return (
     <div>
       <PageHeader
@@ -275,51 +268,35 @@ export function NamedLocationsPage() {
       <ErrorBar error={locations.error ?? error} />
       {locations.loading && locations.data === undefined ? <Loading /> : null}
       <div className={styles.scroll}>
-        <Table size="small" aria-label="Named locations">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Name</TableHeaderCell>
-              <TableHeaderCell>Type</TableHeaderCell>
-              <TableHeaderCell>Trusted</TableHeaderCell>
-              <TableHeaderCell>Ranges or countries</TableHeaderCell>
-              <TableHeaderCell>Modified</TableHeaderCell>
-              <TableHeaderCell>Actions</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {(locations.data ?? []).map((l) => {
-              const country = l["@odata.type"] === "#microsoft.graph.countryNamedLocation";
-              const detail = country
-                ? (l as Extract<NamedLocation, { countriesAndRegions: unknown }>).countriesAndRegions.join(", ")
-                : ((l as Extract<NamedLocation, { ipRanges: unknown }>).ipRanges ?? [])
-                    .map((r) => r.cidrAddress ?? `${r.lowerAddress}-${r.upperAddress}`)
-                    .join(", ");
-              return (
-                <TableRow key={l.id}>
-                  <TableCell>{l.displayName}</TableCell>
-                  <TableCell>
-                    {country ? "Countries" : l["@odata.type"].includes("compliantNetwork") ? "Compliant network" : "IP ranges"}
-                  </TableCell>
-                  <TableCell>{l.isTrusted === true ? "Yes" : "No"}</TableCell>
-                  <TableCell>{detail || "—"}</TableCell>
-                  <TableCell>
-                    {formatDateTime((l.modifiedDateTime as string | undefined) ?? (l.createdDateTime as string | undefined))}
-                  </TableCell>
-                  <TableCell>
-                    <div className={styles.actions}>
-                      <Button size="small" onClick={() => setEditing(formOf(l))} aria-label={`Edit ${l.displayName}`}>
-                        Edit
-                      </Button>
-                      <Button size="small" onClick={() => void remove(l)} aria-label={`Delete ${l.displayName}`}>
-                        Delete
-                      </Button>
-                    </div>
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+        <ListTable
+          label="Named locations"
+          columns={["Name", "Type", "Trusted", "Ranges or countries", "Modified", "Actions"]}
+          items={locations.data ?? []}
+          rowKey={(l) => l.id}
+          cells={(l) => {
+            const country = l["@odata.type"] === "#microsoft.graph.countryNamedLocation";
+            const detail = country
+              ? (l as Extract<NamedLocation, { countriesAndRegions: unknown }>).countriesAndRegions.join(", ")
+              : ((l as Extract<NamedLocation, { ipRanges: unknown }>).ipRanges ?? [])
+                  .map((r) => r.cidrAddress ?? `${r.lowerAddress}-${r.upperAddress}`)
+                  .join(", ");
+            return [
+              l.displayName,
+              country ? "Countries" : l["@odata.type"].includes("compliantNetwork") ? "Compliant network" : "IP ranges",
+              l.isTrusted === true ? "Yes" : "No",
+              detail || "—",
+              formatDateTime((l.modifiedDateTime as string | undefined) ?? (l.createdDateTime as string | undefined)),
+              <div key="actions" className={styles.actions}>
+                <Button size="small" onClick={() => setEditing(formOf(l))} aria-label={`Edit ${l.displayName}`}>
+                  Edit
+                </Button>
+                <Button size="small" onClick={() => void remove(l)} aria-label={`Delete ${l.displayName}`}>
+                  Delete
+                </Button>
+              </div>,
+            ];
+          }}
+        />
       </div>
       {/* Mounted while closed too, so the modal's focus trap and aria-hidden are released on close. */}
       <Dialog open={editing !== null} onOpenChange={(_e, d) => !d.open && setEditing(null)}>

@@ -1,22 +1,8 @@
-import {
-  Button,
-  Dropdown,
-  Field,
-  Input,
-  makeStyles,
-  Option,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-} from "@fluentui/react-components";
+import { Button, Dropdown, Field, Input, makeStyles, Option, Text } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { RouteLink } from "../App";
 import { list, PATHS } from "../api";
-import { ErrorBar, formatDateTime, Loading, PageHeader, STATE_LABELS, StateBadge } from "../components/common";
+import { ErrorBar, formatDateTime, ListTable, Loading, PageHeader, STATE_LABELS, StateBadge } from "../components/common";
 import { useAsync } from "../hooks";
 import { navigate } from "../router";
 import type { ConditionalAccessPolicy } from "../types";
@@ -78,34 +64,22 @@ export function PoliciesPage() {
             {shown.length} of {policies.data.length} policies
           </Text>
           <div className={styles.scroll}>
-            <Table aria-label="Policies" size="small">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>Policy name</TableHeaderCell>
-                  <TableHeaderCell>State</TableHeaderCell>
-                  <TableHeaderCell>Last modified</TableHeaderCell>
-                  <TableHeaderCell>Impact</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {shown.map((p) => (
-                  <TableRow key={p.id}>
-                    <TableCell>
-                      <RouteLink to={`/policies/${p.id}`}>{p.displayName}</RouteLink>
-                    </TableCell>
-                    <TableCell>
-                      <StateBadge state={p.state} />
-                    </TableCell>
-                    <TableCell>{formatDateTime(p.modifiedDateTime ?? p.createdDateTime)}</TableCell>
-                    <TableCell>
-                      <RouteLink to={`/policies/${p.id}/impact`} label={`Impact of ${p.displayName}`}>
-                        Impact
-                      </RouteLink>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <ListTable
+              label="Policies"
+              columns={["Policy name", "State", "Last modified", "Impact"]}
+              items={shown}
+              rowKey={(p) => p.id}
+              cells={(p) => [
+                <RouteLink key="policy" to={`/policies/${p.id}`}>
+                  {p.displayName}
+                </RouteLink>,
+                <StateBadge key="state" state={p.state} />,
+                formatDateTime(p.modifiedDateTime ?? p.createdDateTime),
+                <RouteLink key="impact" to={`/policies/${p.id}/impact`} label={`Impact of ${p.displayName}`}>
+                  Impact
+                </RouteLink>,
+              ]}
+            />
           </div>
         </>
       ) : null}

@@ -23,7 +23,7 @@ import { parseFilterRule, validatePolicy } from "@gatehouse/engine";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { GraphError, type GraphErrorDetail, get, PATHS, request } from "../api";
 import { accountOf, readTokens } from "../auth";
-import { ErrorBar, Loading, PageHeader, StateBadge } from "../components/common";
+import { ErrorBar, Loading, PageHeader, RiskAcknowledgement, StateBadge } from "../components/common";
 import { ObjectPicker, type PickerOption } from "../components/ObjectPicker";
 import { type Directory, invalidateDirectory, ROLE_NAMES, useDirectory } from "../directory";
 import { blankPolicy, fromGraph, fromTemplate, REPORT_ONLY, toGraph } from "../policy-model";
@@ -1082,26 +1082,14 @@ export function PolicyEditorPage(props: { id: string | null; templateId: string 
           </MessageBar>
         ) : null}
         {unsafe !== null ? (
-          <MessageBar intent="warning" layout="multiline" role="alert">
-            <MessageBarBody>
-              <MessageBarTitle>This policy could lock out administrators or affect emergency access</MessageBarTitle>
-              <ul>
-                {unsafe.map((d) => (
-                  <li key={`${d.code}-${d.message}`}>
-                    <strong>
-                      {d.code === "lockout" ? "Lockout" : d.code === "emergencyAccessExposure" ? "Emergency access" : d.code}:
-                    </strong>{" "}
-                    {d.message}
-                  </li>
-                ))}
-              </ul>
-              <Checkbox
-                checked={acknowledged}
-                onChange={(_e, d) => setAcknowledged(d.checked === true)}
-                label="I understand the risk and want to save this policy anyway"
-              />
-            </MessageBarBody>
-          </MessageBar>
+          <RiskAcknowledgement
+            title="This policy could lock out administrators or affect emergency access"
+            findings={unsafe}
+            codeLabel={(code) => (code === "lockout" ? "Lockout" : code === "emergencyAccessExposure" ? "Emergency access" : code)}
+            acknowledged={acknowledged}
+            onAcknowledge={setAcknowledged}
+            acknowledgeLabel="I understand the risk and want to save this policy anyway"
+          />
         ) : null}
         {warnings.map((w) => (
           <MessageBar key={w.code + w.message} intent={w.code === "saved" ? "success" : "warning"} layout="multiline" role="status">

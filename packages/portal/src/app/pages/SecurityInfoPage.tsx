@@ -34,7 +34,7 @@ import qrcode from "qrcode-generator";
 import { useMemo, useState } from "react";
 import { GraphError, list, request } from "../api";
 import { ErrorBar, formatDateTime, Loading, PageHeader } from "../components/common";
-import { useAsync } from "../hooks";
+import { useAsync, useSubmit } from "../hooks";
 
 const BASE = "/v1.0/me/authentication";
 const PASSWORD_TYPE = "#microsoft.graph.passwordAuthenticationMethod";
@@ -151,23 +151,15 @@ function TotpSetup(props: { registration: TotpRegistration; onDone: (method: Aut
   const { registration } = props;
   const [code, setCode] = useState("");
   const [name, setName] = useState("Authenticator app");
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const verify = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useSubmit();
+  const verify = () =>
+    run(async () => {
       const done = await request<AuthenticationMethod>(
         `${BASE}/softwareOathMethods/registration/${encodeURIComponent(registration.registrationId)}/verify`,
         { method: "POST", body: { code: code.trim(), ...(name.trim() === "" ? {} : { displayName: name.trim() }) } },
       );
       props.onDone(done.body);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const codeValid = /^\d{6}$/.test(code.trim());
   return (
     <section className={styles.panel} aria-labelledby="totp-setup-title">
@@ -232,12 +224,9 @@ function TotpSetup(props: { registration: TotpRegistration; onDone: (method: Aut
 function PasskeySetup(props: { onDone: (method: AuthenticationMethod) => void; onCancel: () => void }) {
   const styles = useStyles();
   const [name, setName] = useState("Passkey");
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useSubmit();
+  const create = () =>
+    run(async () => {
       const started = await request<PasskeyRegistration>(`${BASE}/fido2Methods/registration`, { method: "POST", body: {} });
       const credential = await startRegistration({ optionsJSON: started.body.publicKey });
       const done = await request<AuthenticationMethod>(
@@ -245,12 +234,7 @@ function PasskeySetup(props: { onDone: (method: AuthenticationMethod) => void; o
         { method: "POST", body: { publicKeyCredential: credential, ...(name.trim() === "" ? {} : { displayName: name.trim() }) } },
       );
       props.onDone(done.body);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section className={styles.panel} aria-labelledby="passkey-setup-title">
       <Title3 as="h2" id="passkey-setup-title">

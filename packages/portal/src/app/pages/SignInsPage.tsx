@@ -22,7 +22,7 @@ import {
 import { useMemo, useState } from "react";
 import { RouteLink } from "../App";
 import { list, odataString, PATHS } from "../api";
-import { ErrorBar, formatDateTime, Loading, PageHeader, ResultBadge } from "../components/common";
+import { ErrorBar, formatDateTime, ListTable, Loading, PageHeader, ResultBadge } from "../components/common";
 import { useAsync } from "../hooks";
 import type { SignInLogEntry } from "../types";
 
@@ -99,28 +99,19 @@ function Details(props: { entry: SignInLogEntry; onClose: () => void }) {
           <Tab value="ca">Conditional Access</Tab>
         </TabList>
         {tab === "ca" ? (
-          <Table size="small" aria-label="Conditional Access policies for this sign-in">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Policy</TableHeaderCell>
-                <TableHeaderCell>Grant controls</TableHeaderCell>
-                <TableHeaderCell>Result</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {e.appliedConditionalAccessPolicies.map((p) => (
-                <TableRow key={p.id}>
-                  <TableCell>
-                    <RouteLink to={`/policies/${p.id}`}>{p.displayName}</RouteLink>
-                  </TableCell>
-                  <TableCell>{[...p.enforcedGrantControls, ...p.enforcedSessionControls].join(", ") || "—"}</TableCell>
-                  <TableCell>
-                    <ResultBadge result={p.result} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <ListTable
+            label="Conditional Access policies for this sign-in"
+            columns={["Policy", "Grant controls", "Result"]}
+            items={e.appliedConditionalAccessPolicies}
+            rowKey={(p) => p.id}
+            cells={(p) => [
+              <RouteLink key="policy" to={`/policies/${p.id}`}>
+                {p.displayName}
+              </RouteLink>,
+              [...p.enforcedGrantControls, ...p.enforcedSessionControls].join(", ") || "—",
+              <ResultBadge key="result" result={p.result} />,
+            ]}
+          />
         ) : (
           <dl className={styles.dl}>
             {rows.map(([k, v]) => (

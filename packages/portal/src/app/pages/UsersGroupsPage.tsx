@@ -23,7 +23,7 @@ import { ErrorBar, Loading, PageHeader } from "../components/common";
 import { EmergencyAccessPanel, isEmergencyAccount, isEmergencyGroup, useEmergencyAccess } from "../components/EmergencyAccess";
 import { ObjectPicker } from "../components/ObjectPicker";
 import { invalidateDirectory, ROLE_NAMES } from "../directory";
-import { useAsync } from "../hooks";
+import { deleteAfterConfirm, useAsync } from "../hooks";
 import type { Group, RoleAssignment, User } from "../types";
 
 const useStyles = makeStyles({
@@ -61,16 +61,13 @@ function RoleAssignments(props: { principalId: string; principalName: string }) 
       setError(e);
     }
   };
-  const remove = async (a: RoleAssignment) => {
-    if (!window.confirm(`Remove the role ${ROLE_NAMES[a.roleDefinitionId] ?? a.roleDefinitionId} from ${props.principalName}?`)) return;
-    setError(undefined);
-    try {
-      await request(`${PATHS.roleAssignments}/${encodeURIComponent(a.id)}`, { method: "DELETE" });
-      assignments.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const remove = (a: RoleAssignment) =>
+    deleteAfterConfirm(
+      `Remove the role ${ROLE_NAMES[a.roleDefinitionId] ?? a.roleDefinitionId} from ${props.principalName}?`,
+      `${PATHS.roleAssignments}/${encodeURIComponent(a.id)}`,
+      setError,
+      () => assignments.reload(),
+    );
   return (
     <section aria-label={`Directory roles of ${props.principalName}`}>
       <Title3 as="h3">Directory roles</Title3>
@@ -242,17 +239,16 @@ function GroupMembers(props: { group: Group; users: User[]; groups: Group[] }) {
       setError(e);
     }
   };
-  const remove = async (id: string, name: string) => {
-    if (!window.confirm(`Remove ${name} from ${props.group.displayName}?`)) return;
-    setError(undefined);
-    try {
-      await request(`${PATHS.groups}/${encodeURIComponent(props.group.id)}/members/${encodeURIComponent(id)}/$ref`, { method: "DELETE" });
-      invalidateDirectory();
-      members.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const remove = (id: string, name: string) =>
+    deleteAfterConfirm(
+      `Remove ${name} from ${props.group.displayName}?`,
+      `${PATHS.groups}/${encodeURIComponent(props.group.id)}/members/${encodeURIComponent(id)}/$ref`,
+      setError,
+      () => {
+        invalidateDirectory();
+        members.reload();
+      },
+    );
   return (
     <section aria-label={`Members of ${props.group.displayName}`}>
       <Title3 as="h3">Members</Title3>

@@ -1,25 +1,8 @@
-import {
-  Button,
-  Dropdown,
-  Field,
-  Input,
-  makeStyles,
-  Option,
-  Radio,
-  RadioGroup,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  Title3,
-} from "@fluentui/react-components";
+import { Button, Dropdown, Field, Input, makeStyles, Option, Radio, RadioGroup, Text, Title3 } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { RouteLink } from "../App";
 import { PATHS, request } from "../api";
-import { ErrorBar, Loading, PageHeader, ResultBadge, StateBadge } from "../components/common";
+import { ErrorBar, ListTable, Loading, PageHeader, ResultBadge, StateBadge } from "../components/common";
 import { ObjectPicker } from "../components/ObjectPicker";
 import { useDirectory } from "../directory";
 import type { WhatIfResponse } from "../types";
@@ -294,57 +277,36 @@ export function WhatIfPage() {
           </Text>
           <Title3 as="h2">Policies that will apply ({applies.length})</Title3>
           <div className={styles.scroll}>
-            <Table size="small" aria-label="Policies that will apply">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>Policy</TableHeaderCell>
-                  <TableHeaderCell>State</TableHeaderCell>
-                  <TableHeaderCell>Controls</TableHeaderCell>
-                  <TableHeaderCell>Result</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {applies.map((p) => (
-                  <TableRow key={p.id}>
-                    <TableCell>
-                      <RouteLink to={`/policies/${p.id}`}>{p.displayName}</RouteLink>
-                    </TableCell>
-                    <TableCell>
-                      <StateBadge state={p.state} />
-                    </TableCell>
-                    <TableCell>{controlsOf(p)}</TableCell>
-                    <TableCell>
-                      <ResultBadge result={p.result} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <ListTable
+              label="Policies that will apply"
+              columns={["Policy", "State", "Controls", "Result"]}
+              items={applies}
+              rowKey={(p) => p.id}
+              cells={(p) => [
+                <RouteLink key="policy" to={`/policies/${p.id}`}>
+                  {p.displayName}
+                </RouteLink>,
+                <StateBadge key="state" state={p.state} />,
+                controlsOf(p),
+                <ResultBadge key="result" result={p.result} />,
+              ]}
+            />
           </div>
           <Title3 as="h2">Policies that will not apply ({notApplies.length})</Title3>
           <div className={styles.scroll}>
-            <Table size="small" aria-label="Policies that will not apply">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>Policy</TableHeaderCell>
-                  <TableHeaderCell>State</TableHeaderCell>
-                  <TableHeaderCell>Reason</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {notApplies.map((p) => (
-                  <TableRow key={p.id}>
-                    <TableCell>
-                      <RouteLink to={`/policies/${p.id}`}>{p.displayName}</RouteLink>
-                    </TableCell>
-                    <TableCell>
-                      <StateBadge state={p.state} />
-                    </TableCell>
-                    <TableCell>{p.analysisReasons}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <ListTable
+              label="Policies that will not apply"
+              columns={["Policy", "State", "Reason"]}
+              items={notApplies}
+              rowKey={(p) => p.id}
+              cells={(p) => [
+                <RouteLink key="policy" to={`/policies/${p.id}`}>
+                  {p.displayName}
+                </RouteLink>,
+                <StateBadge key="state" state={p.state} />,
+                p.analysisReasons,
+              ]}
+            />
           </div>
         </section>
       ) : null}

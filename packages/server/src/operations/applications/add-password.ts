@@ -3,11 +3,10 @@
  * hash is stored, and the audit record names the key, never the secret.
  */
 import { randomUUID } from "node:crypto";
-import { GatehouseError } from "@gatehouse/store";
 import { hashPassword } from "../../bootstrap/hash-password.js";
 import { invalidRequest } from "../../errors/invalid-request-error.js";
-import { auditRecordOf } from "../audit-change.js";
 import type { OperationContext } from "../operation-context.js";
+import { applicationOrNotFound, credentialAuditRecord } from "./credential-change.js";
 import { generateClientSecret } from "./generate-client-secret.js";
 
 /** Entra's default lifetime of a new secret. */
@@ -52,8 +51,7 @@ export async function addPassword(ctx: OperationContext, input: { applicationId:
   const keyId = randomUUID();
   const hint = secretText.slice(0, HINT_LENGTH);
   return ctx.store.transaction(async (tx) => {
-    const application = await tx.applications.get(input.applicationId);
-    if (application === null) throw new GatehouseError("notFound", `There is no application with the id '${input.applicationId}'.`);
+    const application = await applicationOrNotFound(tx, input.applicationId);
     const stored = await tx.applications.addPasswordCredential(application.id, {
       keyId,
       secretHash,
@@ -63,26 +61,15 @@ export async function addPassword(ctx: OperationContext, input: { applicationId:
       endDateTime: end.toISOString(),
     });
     await tx.audit.append(
-      auditRecordOf(ctx, {
-        category: "ApplicationManagement",
-        activityDisplayName: "Update application – Certificates and secrets management",
-        operationType: "Update",
-        target: { id: application.id, displayName: application.displayName, type: "Application" },
-        before: null,
-        after: null,
-        modifiedProperties: [
-          {
-            displayName: "KeyDescription",
-            oldValue: null,
-            newValue: JSON.stringify({
-              keyId: stored.keyId,
-              keyType: "Password",
-              displayName: stored.displayName,
-              hint,
-              endDateTime: stored.endDateTime,
-            }),
-          },
-        ],
+      credentialAuditRecord(ctx, application, {
+        oldValue: null,
+        newValue: JSON.stringify({
+          keyId: stored.keyId,
+          keyType: "Password",
+          displayName: stored.displayName,
+          hint,
+          endDateTime: stored.endDateTime,
+        }),
       }),
     );
     return {

@@ -17,8 +17,8 @@ import { randomUUID, X509Certificate } from "node:crypto";
 import { GatehouseError, type KeyCredentialRecord, type NewKeyCredential, type Repositories } from "@gatehouse/store";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { InvalidRequestError, invalidRequest, type RequestIssue } from "../../errors/invalid-request-error.js";
-import { auditRecordOf } from "../audit-change.js";
 import type { OperationContext } from "../operation-context.js";
+import { applicationOrNotFound, credentialAuditRecord } from "./credential-change.js";
 
 export const KEY_CREDENTIAL_TYPE = "AsymmetricX509Cert";
 export const KEY_CREDENTIAL_USAGE = "Verify";
@@ -152,12 +152,6 @@ const keyDescription = (c: KeyCredentialRecord): string =>
     endDateTime: c.endDateTime,
   });
 
-async function applicationOrNotFound(tx: Repositories, id: string) {
-  const application = await tx.applications.get(id);
-  if (application === null) throw new GatehouseError("notFound", `There is no application with the id '${id}'.`);
-  return application;
-}
-
 /**
  * PATCH's `keyCredentials` (the whole collection). Called inside the PATCH's transaction;
  * returns the audit's KeyDescription change, or null when nothing changed.
@@ -271,17 +265,7 @@ export async function addKey(ctx: OperationContext, input: { applicationId: stri
       throw invalidRequest("$.keyCredential.key", "The application already has this certificate.");
     }
     const stored = await tx.applications.addKeyCredential(application.id, { ...credential, keyId: credential.keyId ?? randomUUID() });
-    await tx.audit.append(
-      auditRecordOf(ctx, {
-        category: "ApplicationManagement",
-        activityDisplayName: "Update application – Certificates and secrets management",
-        operationType: "Update",
-        target: { id: application.id, displayName: application.displayName, type: "Application" },
-        before: null,
-        after: null,
-        modifiedProperties: [{ displayName: "KeyDescription", oldValue: null, newValue: keyDescription(stored) }],
-      }),
-    );
+    await tx.audit.append(credentialAuditRecord(ctx, application, { oldValue: null, newValue: keyDescription(stored) }));
     return stored;
   });
 }
@@ -298,16 +282,6 @@ export async function removeKey(ctx: OperationContext, input: { applicationId: s
     const credential = existing.find((k) => k.keyId === keyId.toLowerCase());
     if (credential === undefined) throw new GatehouseError("notFound", `The application has no key credential with the keyId '${keyId}'.`);
     await tx.applications.removeKeyCredential(application.id, credential.keyId);
-    await tx.audit.append(
-      auditRecordOf(ctx, {
-        category: "ApplicationManagement",
-        activityDisplayName: "Update application – Certificates and secrets management",
-        operationType: "Update",
-        target: { id: application.id, displayName: application.displayName, type: "Application" },
-        before: null,
-        after: null,
-        modifiedProperties: [{ displayName: "KeyDescription", oldValue: keyDescription(credential), newValue: null }],
-      }),
-    );
+    await tx.audit.append(credentialAuditRecord(ctx, application, { oldValue: keyDescription(credential), newValue: null }));
   });
 }

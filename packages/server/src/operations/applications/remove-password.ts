@@ -1,15 +1,14 @@
 import { GatehouseError } from "@gatehouse/store";
 import { invalidRequest } from "../../errors/invalid-request-error.js";
-import { auditRecordOf } from "../audit-change.js";
 import type { OperationContext } from "../operation-context.js";
+import { applicationOrNotFound, credentialAuditRecord } from "./credential-change.js";
 
 /** Graph's `removePassword` with `{ "keyId": "..." }`. */
 export async function removePassword(ctx: OperationContext, input: { applicationId: string; body: unknown }): Promise<void> {
   const keyId = typeof input.body === "object" && input.body !== null ? (input.body as Record<string, unknown>).keyId : undefined;
   if (typeof keyId !== "string" || keyId === "") throw invalidRequest("$.keyId", "keyId is required.");
   await ctx.store.transaction(async (tx) => {
-    const application = await tx.applications.get(input.applicationId);
-    if (application === null) throw new GatehouseError("notFound", `There is no application with the id '${input.applicationId}'.`);
+    const application = await applicationOrNotFound(tx, input.applicationId);
     const credential = (await tx.applications.listPasswordCredentials(application.id)).find(
       (c) => c.keyId.toLowerCase() === keyId.toLowerCase(),
     );
@@ -17,25 +16,14 @@ export async function removePassword(ctx: OperationContext, input: { application
       throw new GatehouseError("notFound", `The application has no password credential with the keyId '${keyId}'.`);
     await tx.applications.removePasswordCredential(application.id, credential.keyId);
     await tx.audit.append(
-      auditRecordOf(ctx, {
-        category: "ApplicationManagement",
-        activityDisplayName: "Update application – Certificates and secrets management",
-        operationType: "Update",
-        target: { id: application.id, displayName: application.displayName, type: "Application" },
-        before: null,
-        after: null,
-        modifiedProperties: [
-          {
-            displayName: "KeyDescription",
-            oldValue: JSON.stringify({
-              keyId: credential.keyId,
-              keyType: "Password",
-              displayName: credential.displayName,
-              hint: credential.hint,
-            }),
-            newValue: null,
-          },
-        ],
+      credentialAuditRecord(ctx, application, {
+        oldValue: JSON.stringify({
+          keyId: credential.keyId,
+          keyType: "Password",
+          displayName: credential.displayName,
+          hint: credential.hint,
+        }),
+        newValue: null,
       }),
     );
   });

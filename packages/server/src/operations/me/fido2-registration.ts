@@ -9,9 +9,8 @@ import { passkeyRegistrationOptions, verifyPasskeyRegistration } from "@gatehous
 import { type AuthenticationMethodRecord, GatehouseError } from "@gatehouse/store";
 import { invalidRequest } from "../../errors/invalid-request-error.js";
 import { BodyReader } from "../body-reader.js";
-import { authorizeSecurityInfoChange } from "./security-info-access.js";
 import { securityInfoAudit } from "./security-info-audit.js";
-import { REGISTRATION_LIFETIME_SECONDS, type RelyingParty, type SelfServiceOperation } from "./self-service.js";
+import { authorizeRegistration, REGISTRATION_LIFETIME_SECONDS, type RelyingParty, type SelfServiceOperation } from "./self-service.js";
 
 export interface Fido2RegistrationStart {
   registrationId: string;
@@ -28,8 +27,7 @@ const notFound = (id: string) => new GatehouseError("notFound", `There is no pas
 export async function startFido2Registration(op: SelfServiceOperation, rp: RelyingParty, body: unknown): Promise<Fido2RegistrationStart> {
   if (body !== undefined && body !== null) new BodyReader(body, "a registration start").done();
   const { ctx } = op;
-  const registered = await ctx.store.authenticationMethods.listForUser(ctx.caller.id);
-  await authorizeSecurityInfoChange(op.deps, op.request, registered, { registering: true });
+  const registered = await authorizeRegistration(op);
   const settings = await ctx.store.tenant.get();
   const options = await passkeyRegistrationOptions({
     rpId: rp.rpId,
@@ -87,8 +85,7 @@ export async function verifyFido2Registration(
   const response = readCredential(reader);
   reader.done();
   const { ctx } = op;
-  const registered = await ctx.store.authenticationMethods.listForUser(ctx.caller.id);
-  await authorizeSecurityInfoChange(op.deps, op.request, registered, { registering: true });
+  await authorizeRegistration(op);
   const pending = await ctx.store.securityInfoRegistrations.get(registrationId);
   if (pending === null || pending.userId !== ctx.caller.id || pending.methodType !== "fido2") throw notFound(registrationId);
   // The challenge answers once, whatever the outcome.

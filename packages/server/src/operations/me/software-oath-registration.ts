@@ -8,9 +8,8 @@ import { decryptSecret, encryptSecret, ensureSecretKey, finishTotpRegistration, 
 import { type AuthenticationMethodRecord, GatehouseError } from "@gatehouse/store";
 import { invalidRequest } from "../../errors/invalid-request-error.js";
 import { BodyReader } from "../body-reader.js";
-import { authorizeSecurityInfoChange } from "./security-info-access.js";
 import { securityInfoAudit } from "./security-info-audit.js";
-import { MAX_CODE_ATTEMPTS, REGISTRATION_LIFETIME_SECONDS, type SelfServiceOperation } from "./self-service.js";
+import { authorizeRegistration, MAX_CODE_ATTEMPTS, REGISTRATION_LIFETIME_SECONDS, type SelfServiceOperation } from "./self-service.js";
 
 export interface SoftwareOathRegistrationStart {
   registrationId: string;
@@ -27,8 +26,7 @@ const notFound = (id: string) =>
 export async function startSoftwareOathRegistration(op: SelfServiceOperation, body: unknown): Promise<SoftwareOathRegistrationStart> {
   if (body !== undefined && body !== null) new BodyReader(body, "a registration start").done();
   const { ctx } = op;
-  const registered = await ctx.store.authenticationMethods.listForUser(ctx.caller.id);
-  await authorizeSecurityInfoChange(op.deps, op.request, registered, { registering: true });
+  await authorizeRegistration(op);
   const settings = await ctx.store.tenant.get();
   const started = startTotpRegistration({ accountName: ctx.caller.userPrincipalName, issuer: settings?.displayName || "Gatehouse" });
   const key = await ensureSecretKey(ctx.store);
@@ -56,8 +54,7 @@ export async function verifySoftwareOathRegistration(
   const displayName = reader.string("displayName", { nonEmpty: true, maxLength: 64 });
   reader.done();
   const { ctx } = op;
-  const registered = await ctx.store.authenticationMethods.listForUser(ctx.caller.id);
-  await authorizeSecurityInfoChange(op.deps, op.request, registered, { registering: true });
+  await authorizeRegistration(op);
   const registration = await ctx.store.securityInfoRegistrations.get(registrationId);
   if (registration === null || registration.userId !== ctx.caller.id || registration.methodType !== "softwareOath")
     throw notFound(registrationId);
