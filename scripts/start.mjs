@@ -19,6 +19,8 @@ if (!existsSync(join(data, "gatehouse.sqlite"))) {
 }
 
 console.log(`
+Open http://127.0.0.1:${port}/ for the portal and sign in as ${admin}.
+
 Next, in another terminal:
   npx gatehouse login --server http://127.0.0.1:${port}        # device code sign-in in your browser (tokens kept for the remote commands)
   TOKEN=$(npx gatehouse token --data ${data} --user ${admin})   # or an operator's 15-minute Management API token
