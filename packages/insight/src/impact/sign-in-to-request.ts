@@ -75,8 +75,15 @@ const CLIENT_APPS: Readonly<Record<string, string>> = {
 /** Graph `clientAppUsed` -> `conditionalAccessClientApp`; every other (legacy) protocol is `other`. */
 export function clientAppTypeOf(clientAppUsed: string | null): string {
   if (clientAppUsed === null) return "unknown";
-  return CLIENT_APPS[squash(clientAppUsed)] ?? "other";
+  // A log holds a handful of distinct values: remember them (the replay's hot path).
+  let type = clientAppTypes.get(clientAppUsed);
+  if (type === undefined) {
+    type = CLIENT_APPS[squash(clientAppUsed)] ?? "other";
+    if (clientAppTypes.size < 1024) clientAppTypes.set(clientAppUsed, type);
+  }
+  return type;
 }
+const clientAppTypes = new Map<string, string>();
 
 /** `deviceDetail.operatingSystem` ("Windows 10", "Ios", "MacOs", "Android 14") -> device platform. */
 export function platformOf(operatingSystem: string | null): string {
