@@ -1,6 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const BROWSER = "packages/*/src/**/*.browser.test.ts";
+// scripts/test.mjs runs the browser suites apart from the rest (GATEHOUSE_TEST_PHASE); a bare
+// `npx vitest` runs everything.
+const phase = process.env.GATEHOUSE_TEST_PHASE;
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -16,7 +21,8 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts"],
+    include: phase === "browser" ? [BROWSER] : ["packages/*/src/**/*.test.ts"],
+    exclude: phase === "unit" ? ["**/node_modules/**", BROWSER] : ["**/node_modules/**"],
     testTimeout: 30_000,
   },
 });

@@ -122,7 +122,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     lastAuditMs = Math.max(at === undefined ? clock().getTime() : Date.parse(at), lastAuditMs + 1);
     return new Date(lastAuditMs).toISOString();
   };
-  const ctx: RepositoryContext = { db, now: () => clock().toISOString(), auditNow, newId: () => randomUUID() };
+  const beforeClose: (() => Promise<void>)[] = [];
+  const ctx: RepositoryContext = { db, now: () => clock().toISOString(), auditNow, newId: () => randomUUID(), beforeClose };
   const repositories = createRepositories(ctx);
   let closed = false;
 
@@ -131,7 +132,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect: kind,
     async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
       try {
-        return await db.transaction().execute((trx) => work(createRepositories({ ...ctx, db: trx })));
+        return await db.transaction().execute((trx) => work(createRepositories({ ...ctx, db: trx, beforeClose: undefined })));
       } catch (error) {
         throw toGatehouseError(error, "transaction");
       }
@@ -143,6 +144,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     async close() {
       if (closed) return;
       closed = true;
+      for (const work of beforeClose) await work().catch(() => {});
       await db.destroy();
     },
   };

@@ -1232,6 +1232,29 @@ export function registerStoreContract(target: StoreContractTarget): void {
         expect((await reopened.signIns.list()).value).toEqual(listed);
       });
 
+      it("commit concurrent appends together, answer each caller alone, and keep them across close", async () => {
+        const database = await newDatabase();
+        const store = await open(database);
+        const at = "2026-03-01T00:00:00Z";
+        // One turn of the event loop: written by one INSERT unless a row fails, then one by one.
+        const results = await Promise.allSettled([
+          store.signIns.append(signInEntry({ id: "g-1", createdDateTime: at })),
+          store.signIns.append(signInEntry({ id: "g-2", createdDateTime: at })),
+          store.signIns.append(signInEntry({ id: "g-1", createdDateTime: at })),
+          store.signIns.append(signInEntry({ id: "g-3", createdDateTime: at })),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+        expect(((results[2] as PromiseRejectedResult).reason as GatehouseError).code).toBe("conflict");
+        expect((await store.signIns.list()).value.map((r) => r.id)).toEqual(["g-3", "g-2", "g-1"]);
+        // Appends still queued when the store closes are written before it closes.
+        const late = Array.from({ length: 250 }, (_, i) => store.signIns.append(signInEntry({ id: `late-${i}`, createdDateTime: at })));
+        const closing = store.close();
+        expect((await Promise.allSettled(late)).every((r) => r.status === "fulfilled")).toBe(true);
+        await closing;
+        const reopened = await open(database);
+        expect((await reopened.signIns.list({ top: 999 })).value).toHaveLength(253);
+      });
+
       it("refuse records without the minimal fields, and a second record with the same id", async () => {
         const store = await freshStore();
         const good = signInEntry({ id: "s-1", createdDateTime: "2026-01-01T00:00:00Z" });

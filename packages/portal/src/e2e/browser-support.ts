@@ -79,3 +79,12 @@ export function authenticatorMfa(): (page: Page, base: string) => Promise<void> 
     }
   };
 }
+
+/**
+ * Waits for running animations (panels sliding in) before a screenshot. An animation that React
+ * cancels mid-way (a panel re-rendered) rejects `finished` with an AbortError, so settle rather
+ * than require every one to complete.
+ */
+export async function settleAnimations(page: Page): Promise<void> {
+  await page.evaluate("Promise.allSettled(document.getAnimations().map((a) => a.finished))");
+}

@@ -15,7 +15,16 @@ import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticatorMfa, CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
+import {
+  authenticatorMfa,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  freePort,
+  hasChromium,
+  PORTAL_DIST,
+  SCREENSHOTS,
+  settleAnimations,
+} from "./browser-support.js";
 
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
@@ -44,7 +53,7 @@ if (!hasChromium && process.env.CI === "true") {
   const failedResponses: string[] = [];
 
   const shot = async (name: string) => {
-    await page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))");
+    await settleAnimations(page);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
   const nav = async (label: string) => {

@@ -18,7 +18,7 @@ import type { FastifyInstance } from "fastify";
 import { generate } from "otplib";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS } from "./browser-support.js";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS, settleAnimations } from "./browser-support.js";
 
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
@@ -52,7 +52,7 @@ if (!hasChromium && process.env.CI === "true") {
   let secret = "";
 
   const shot = async (name: string, fullPage = true) => {
-    await page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))");
+    await settleAnimations(page);
     await page.screenshot({ path: join(SCREENSHOTS, `security-info-${name}.png`), fullPage });
   };
   /** The administrator's token (with MFA), for the policy changes the scenario needs. */

@@ -93,13 +93,84 @@ function conditions(filter: SignInLogFilter | undefined): Condition[] {
   return out;
 }
 
+/** Rows per INSERT: 10 parameters a row stays far below SQLite's and PostgreSQL's parameter limits. */
+const MAX_BATCH = 200;
+
+interface PendingRow {
+  row: SignInsTable;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: appends that arrive in the same turn of the event loop are written by one
+ * multi-row INSERT, one transaction, so concurrent token requests share one fsync (SQLite WAL
+ * with synchronous=FULL) or one round trip (PostgreSQL). Each append still resolves only once
+ * its row is committed. When the batch fails (a duplicate id, say), every row is retried alone
+ * so each caller gets its own answer and good rows are not lost.
+ */
+function createGroupCommit(db: RepositoryContext["db"]): { append(row: SignInsTable): Promise<void>; drain(): Promise<void> } {
+  const pending: PendingRow[] = [];
+  let scheduled = false;
+  let flushing: Promise<void> = Promise.resolve();
+  const insertOne = async ({ row, resolve, reject }: PendingRow) => {
+    try {
+      await db.insertInto("sign_ins").values(row).execute();
+      resolve();
+    } catch (error) {
+      reject(error);
+    }
+  };
+  const flush = async () => {
+    scheduled = false;
+    const batch = pending.splice(0, MAX_BATCH);
+    if (pending.length > 0) schedule();
+    if (batch.length === 1) return insertOne(batch[0] as PendingRow);
+    try {
+      await db
+        .insertInto("sign_ins")
+        .values(batch.map((p) => p.row))
+        .execute();
+    } catch {
+      for (const item of batch) await insertOne(item);
+      return;
+    }
+    for (const item of batch) item.resolve();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      flushing = flushing.then(flush);
+    });
+  };
+  return {
+    append: (row) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push({ row, resolve, reject });
+        schedule();
+      }),
+    async drain() {
+      while (pending.length > 0 || scheduled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await flushing;
+      }
+      await flushing;
+    },
+  };
+}
+
 /** Append, read and expire: records are never changed. */
 export function createSignInRepository(ctx: RepositoryContext): SignInLogRepository {
   const { db } = ctx;
+  // Inside a caller's transaction the row belongs to that transaction: no batching.
+  const groupCommit = db.isTransaction ? null : createGroupCommit(db);
+  if (groupCommit) ctx.beforeClose?.push(groupCommit.drain);
   return {
     async append(entry) {
       const row = toRow(entry);
-      await db.insertInto("sign_ins").values(row).execute();
+      if (groupCommit) await groupCommit.append(row);
+      else await db.insertInto("sign_ins").values(row).execute();
       return toEntry(row);
     },
     async get(id) {

@@ -14,6 +14,8 @@ export interface RepositoryContext {
   auditNow(at?: string): string;
   /** A new object id (a lowercase GUID). */
   newId(): string;
+  /** Work the store awaits before it closes its connections (rows still being group-committed). */
+  readonly beforeClose?: (() => Promise<void>)[];
 }
 
 /**
