@@ -13,6 +13,7 @@ import { createRepositories } from "./internal/create-repositories.js";
 import type { Database } from "./internal/database.js";
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationProvider } from "./internal/migrations.js";
 import type { RepositoryContext } from "./internal/repository-context.js";
+import { withStatementCache } from "./internal/statement-cache.js";
 import { toGatehouseError } from "./internal/to-gatehouse-error.js";
 import type {
   AppliedMigration,
@@ -36,7 +37,7 @@ function openSqlite(options: SqliteStoreOptions): Dialect {
     database.pragma("journal_mode = WAL");
     database.pragma("foreign_keys = ON");
     database.pragma("busy_timeout = 5000");
-    return new SqliteDialect({ database });
+    return new SqliteDialect({ database: withStatementCache(database) });
   } catch (error) {
     const mapped = toGatehouseError(error, "database");
     throw mapped instanceof GatehouseError
