@@ -42,6 +42,21 @@ describe("replayImpact", () => {
     ]);
   });
 
+  it("gives the same answer for every repeat of a sign-in (decisions are remembered per request)", async () => {
+    // Each record three times, interleaved: the second and third are answered from the memo.
+    const thrice = [...entries, ...entries, ...entries];
+    const once = await replayImpact(entries, { current, proposed });
+    const report = await replayImpact(thrice, { current, proposed });
+    expect(report.records.affected).toBe(3 * once.records.affected);
+    expect(report.summary.changedSignIns).toBe(3 * want.changed);
+    expect(report.summary.changedUsers).toBe(want.users);
+    for (const outcome of ["grant", "challenge", "block"] as const) {
+      expect(report.outcomes.current[outcome]).toBe(3 * once.outcomes.current[outcome]);
+      expect(report.outcomes.proposed[outcome]).toBe(3 * once.outcomes.proposed[outcome]);
+    }
+    expect(report.byPolicy.map((b) => [b.key, b.signIns])).toEqual(once.byPolicy.map((b) => [b.key, 3 * b.signIns]));
+  });
+
   it("counts exactly the sign-ins and users whose outcome changes, per transition, from our own sign-in log (NDJSON)", async () => {
     expect(want.changed).toBeGreaterThan(50);
     const ndjson = entries.map((e) => JSON.stringify(e)).join("\n");

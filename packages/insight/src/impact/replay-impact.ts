@@ -26,6 +26,7 @@ import {
   decide,
   type Outcome,
   type TenantSnapshot,
+  type WhatIfRequest,
 } from "@gatehouse/engine";
 import { canonical } from "../lint/lint-tenant.js";
 import { isUnparsable, type SignInRecord } from "./read-sign-in-records.js";
@@ -157,6 +158,9 @@ class Tally {
   }
 }
 
+/** Distinct requests whose decisions are remembered (see `decideBoth`). */
+const DECISION_MEMO_SIZE = 20_000;
+
 const BLOCK_ALL = {
   operator: "OR",
   builtInControls: ["block"],
@@ -191,6 +195,7 @@ export class ImpactReplay {
   private readonly byClientAppType = new Tally();
   private readonly byPlatform = new Tally();
   private readonly examples = new Map<string, ImpactExample[]>();
+  private readonly decisions = new Map<string, { before: Decision; after: Decision }>();
 
   constructor(options: ImpactOptions) {
     this.options = options;
@@ -265,11 +270,27 @@ export class ImpactReplay {
     if (!this.mayBeAffected(basics)) return;
     this.counts.affected++;
     const facts = signInToRequest(record as Record<string, unknown>, basics) as SignInFacts;
-    const before = decide(this.current, facts.request);
-    const after = decide(this.proposed, facts.request);
+    const { before, after } = this.decideBoth(facts.request);
     this.outcomes.current[before.outcome]++;
     this.outcomes.proposed[after.outcome]++;
     if (before.outcome !== after.outcome) this.record(facts, before, after);
+  }
+
+  /**
+   * Both decisions for a request, remembered: a log repeats the same user, resource, client,
+   * device, network and methods many times, and `decide` is a pure function of the compiled
+   * tenant and the request, so the request's JSON is an exact key. Bounded: the memo is
+   * emptied when it reaches {@link DECISION_MEMO_SIZE} requests, so memory stays flat.
+   */
+  private decideBoth(request: WhatIfRequest): { before: Decision; after: Decision } {
+    const key = JSON.stringify(request);
+    let both = this.decisions.get(key);
+    if (both === undefined) {
+      both = { before: decide(this.current, request), after: decide(this.proposed, request) };
+      if (this.decisions.size >= DECISION_MEMO_SIZE) this.decisions.clear();
+      this.decisions.set(key, both);
+    }
+    return both;
   }
 
   /** Conservative: false only when no differing policy can apply to the sign-in. */
