@@ -111,11 +111,19 @@ describe("private_key_jwt client credentials", () => {
     });
     expect(secret.statusCode).toBe(200);
 
-    // Each evaluation is a sign-in record of the service principal.
+    // Each evaluation is a sign-in record of the service principal, naming the credential used.
     const records = (await t.store.signIns.list({ filter: { appId: t.daemon.appId } })).value;
     expect(records).toHaveLength(2);
     for (const r of records)
       expect(r).toMatchObject({ servicePrincipalId: t.daemon.servicePrincipalId, isInteractive: false, status: { errorCode: 0 } });
+    const [certificateKey] = await t.store.applications.listKeyCredentials(t.daemon.applicationId);
+    const [secretKey] = await t.store.applications.listClientSecretHashes(t.daemon.appId);
+    expect(records.map((r) => [r.clientCredentialType, r.servicePrincipalCredentialKeyId, r.servicePrincipalCredentialThumbprint])).toEqual(
+      [
+        ["clientSecret", secretKey?.keyId, null],
+        ["certificate", certificateKey?.keyId, Buffer.from(cert.x5t, "base64url").toString("hex").toUpperCase()],
+      ],
+    );
   });
 
   it("accepts an RSA certificate too (RS256)", async () => {

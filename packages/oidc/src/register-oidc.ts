@@ -18,7 +18,7 @@ import type { FastifyInstance } from "fastify";
 import type { JWK } from "jose";
 import Provider, { type Configuration, errors, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import { ACR_VALUES, sessionFactsOf } from "./internal/assurance.js";
-import { createClientLookup, verifyClientSecret } from "./internal/client-metadata.js";
+import { type ClientCredentialUsed, certificateUsed, createClientLookup, verifyClientSecret } from "./internal/client-metadata.js";
 import { successSource, userCodeConfirmSource, userCodeInputSource } from "./internal/device-flow-pages.js";
 import { evaluateRefresh } from "./internal/refresh-access.js";
 import { compileTrustedProxies, type RequestContext, requestContext } from "./internal/request-context.js";
@@ -138,6 +138,14 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   // Benchmark baseline only (see OidcOptions.conditionalAccess): strictly `false` turns it off.
   const conditionalAccessOff = options.conditionalAccess === false;
   const issued = new WeakMap<object, IssuanceContext>();
+  /** Per token request: the keyId of the client secret that authenticated it. */
+  const secretsUsed = new WeakMap<object, string>();
+  /** The credential the client authenticated this request with, for its sign-in record. */
+  const credentialOf = async (ctx: KoaContextWithOIDC, appId: string, at: Date): Promise<ClientCredentialUsed> => {
+    const assertion = ctx.oidc.params?.client_assertion;
+    if (typeof assertion === "string") return certificateUsed(await store.applications.listClientCertificates(appId), assertion, at);
+    return { clientCredentialType: "clientSecret", keyId: secretsUsed.get(ctx) ?? null, thumbprint: null };
+  };
   // The registered method follows the credential presented (client-metadata.ts): an assertion -> private_key_jwt.
   const findClient = createClientLookup(store, now, randomBytes(32).toString("base64url"), () => {
     const params = Provider.ctx?.oidc?.params as Record<string, unknown> | undefined;
@@ -180,6 +188,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
         resource,
         ipAddress: contextOf(ctx.req).ipAddress,
         correlationId,
+        credential: await credentialOf(ctx, client.clientId, now()),
       },
     );
     if (verdict.outcome === "unavailable") {
@@ -467,8 +476,12 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   const clientPrototype = provider.Client.prototype as unknown as {
     compareClientSecret(this: { clientId: string }, secret: string): Promise<boolean>;
   };
-  clientPrototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, secret: string) {
-    return verifyClientSecret(store, this.clientId, secret, now());
+  clientPrototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, secret: string) {
+    const keyId = await verifyClientSecret(store, this.clientId, secret, now());
+    // The sign-in record names the secret used (servicePrincipalCredentialKeyId).
+    const ctx = Provider.ctx;
+    if (keyId !== null && ctx !== undefined) secretsUsed.set(ctx, keyId);
+    return keyId !== null;
   };
 
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;

@@ -19,8 +19,11 @@ const PROXY_IP = "10.20.30.40";
 const CORRELATION = "6b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
 
 let t: OidcTestTenant;
+/** The keyId of the daemon's only secret: the records name the credential used. */
+let daemonSecretKeyId: string | undefined;
 beforeEach(async () => {
   t = await createOidcTestTenant();
+  daemonSecretKeyId = (await t.store.applications.listClientSecretHashes(t.daemon.appId))[0]?.keyId;
 });
 afterEach(async () => {
   await t.close();
@@ -93,6 +96,9 @@ function daemonRecord(over: Partial<SignInLogEntry>): SignInLogEntry {
     gatehouse: expect.anything() as unknown as SignInLogEntry["gatehouse"],
     servicePrincipalId: t.daemon.servicePrincipalId,
     servicePrincipalName: "Nightly export",
+    clientCredentialType: "clientSecret",
+    servicePrincipalCredentialKeyId: daemonSecretKeyId,
+    servicePrincipalCredentialThumbprint: null,
     ...over,
   } as SignInLogEntry;
 }

@@ -40,6 +40,13 @@ export interface SignInLogEntry {
   /** Beta, workload sign-ins only. */
   servicePrincipalId?: string | null;
   servicePrincipalName?: string | null;
+  /**
+   * Workload sign-ins: the credential presented (`clientSecret`, `certificate`, ...), and which
+   * one (the password or key credential's keyId; a certificate's SHA-1 thumbprint).
+   */
+  clientCredentialType?: string;
+  servicePrincipalCredentialKeyId?: string | null;
+  servicePrincipalCredentialThumbprint?: string | null;
   /** Beta: `none`, `deviceCodeFlow`, `authenticationTransfer`. */
   originalTransferMethod?: string;
   /** Our extension: the engine's full decision for this sign-in. Absent from Entra exports. */

@@ -140,17 +140,57 @@ export function createClientLookup(
   };
 }
 
-/** True when `secret` matches one of the application's current secrets (argon2id hashes). */
-export async function verifyClientSecret(store: Store, appId: string, secret: string, at: Date): Promise<boolean> {
-  if (typeof secret !== "string" || secret === "") return false;
+/** The keyId of the application's current secret that `secret` matches (argon2id hashes), or null. */
+export async function verifyClientSecret(store: Store, appId: string, secret: string, at: Date): Promise<string | null> {
+  if (typeof secret !== "string" || secret === "") return null;
   const hashes = await store.applications.listClientSecretHashes(appId);
   for (const hash of hashes) {
     if (!isCurrent(hash, at)) continue;
     try {
-      if (await verify(hash.secretHash, secret)) return true;
+      if (await verify(hash.secretHash, secret)) return hash.keyId;
     } catch {
       // A malformed stored hash matches nothing.
     }
   }
-  return false;
+  return null;
+}
+
+/** The credential a service principal authenticated with, as Graph's `signIn` names it. */
+export interface ClientCredentialUsed {
+  /** Graph `clientCredentialType`. */
+  clientCredentialType: "clientSecret" | "certificate";
+  /** `servicePrincipalCredentialKeyId`: the keyId of the password or key credential. */
+  keyId: string | null;
+  /** `servicePrincipalCredentialThumbprint`: the certificate's SHA-1 thumbprint (hex, upper case). */
+  thumbprint: string | null;
+}
+
+/**
+ * The certificate an accepted `client_assertion` was signed with: the one its header names
+ * (`x5t`, or `kid`, both the SHA-1 thumbprint as Entra's assertions carry it), else the only
+ * current one. oidc-provider has already verified the signature; this only names the key.
+ */
+export function certificateUsed(certificates: readonly KeyCredentialRecord[], assertion: unknown, at: Date): ClientCredentialUsed {
+  const current = certificates.flatMap((c) => {
+    const jwk = certificateJwk(c, at);
+    return jwk === null ? [] : [{ keyId: c.keyId, x5t: String(jwk.x5t) }];
+  });
+  let named: string | null = null;
+  if (typeof assertion === "string") {
+    try {
+      const header = JSON.parse(Buffer.from(assertion.split(".")[0] ?? "", "base64url").toString("utf8")) as {
+        x5t?: unknown;
+        kid?: unknown;
+      };
+      named = typeof header.x5t === "string" ? header.x5t : typeof header.kid === "string" ? header.kid : null;
+    } catch {
+      named = null;
+    }
+  }
+  const found = (named !== null ? current.find((c) => c.x5t === named) : undefined) ?? (current.length === 1 ? current[0] : undefined);
+  return {
+    clientCredentialType: "certificate",
+    keyId: found?.keyId ?? null,
+    thumbprint: found === undefined ? null : Buffer.from(found.x5t, "base64url").toString("hex").toUpperCase(),
+  };
 }

@@ -16,6 +16,7 @@
 import { randomUUID } from "node:crypto";
 import type { CompiledTenant, Decision, SignInLogEntry, WhatIfRequest } from "@gatehouse/engine";
 import type { ServicePrincipalRecord, Store } from "@gatehouse/store";
+import type { ClientCredentialUsed } from "./client-metadata.js";
 import { evaluateToRecord } from "./evaluate-to-record.js";
 import type { RequestContext } from "./request-context.js";
 import type { Resource } from "./resources.js";
@@ -25,6 +26,8 @@ export interface WorkloadSignIn {
   resource: Resource;
   ipAddress: string | null;
   correlationId: string;
+  /** The secret or certificate it authenticated with (the record's credential fields). */
+  credential?: ClientCredentialUsed;
 }
 
 export interface WorkloadAccessDeps {
@@ -219,6 +222,11 @@ export async function evaluateWorkloadSignIn(deps: WorkloadAccessDeps, signIn: W
       resourceDisplayName: signIn.resource.application.displayName,
       isInteractive: false,
     });
+    if (signIn.credential !== undefined) {
+      entry.clientCredentialType = signIn.credential.clientCredentialType;
+      entry.servicePrincipalCredentialKeyId = signIn.credential.keyId;
+      entry.servicePrincipalCredentialThumbprint = signIn.credential.thumbprint;
+    }
     await deps.store.signIns.append(entry);
     if (evaluation.decision.outcome === "grant") return { outcome: "grant", signInId: entry.id };
     const status = entry.status as { errorCode?: number; failureReason?: string } | undefined;
