@@ -158,6 +158,9 @@ class Tally {
   }
 }
 
+/** Ids are usually lower case already: looked up as written first (no copy per record). */
+const known = (set: ReadonlySet<string>, id: string): boolean => set.has(id) || set.has(id.toLowerCase());
+
 /** Distinct requests whose decisions are remembered (see `decideBoth`). */
 const DECISION_MEMO_SIZE = 20_000;
 
@@ -196,6 +199,7 @@ export class ImpactReplay {
   private readonly byPlatform = new Tally();
   private readonly examples = new Map<string, ImpactExample[]>();
   private readonly decisions = new Map<string, { before: Decision; after: Decision }>();
+  private readonly candidates = new Map<string, ReturnType<CompiledTenant["enabledCandidates"]>["policies"]>();
 
   constructor(options: ImpactOptions) {
     this.options = options;
@@ -259,8 +263,8 @@ export class ImpactReplay {
     }
     if (
       basics.userId !== null
-        ? !this.knownUsers.has(basics.userId.toLowerCase())
-        : !this.knownServicePrincipals.has(String(basics.servicePrincipalId).toLowerCase())
+        ? !known(this.knownUsers, basics.userId)
+        : !known(this.knownServicePrincipals, String(basics.servicePrincipalId))
     ) {
       this.counts.unknownPrincipal++;
       return;
@@ -296,12 +300,18 @@ export class ImpactReplay {
   /** Conservative: false only when no differing policy can apply to the sign-in. */
   private mayBeAffected(facts: SignInBasics): boolean {
     if (this.filters.length === 0 || facts.resourceId === null) return false;
-    const { policies } = this.changed.enabledCandidates({
-      target: "application",
-      applications: [facts.resourceId.toLowerCase()],
-      userAction: null,
-      authContext: null,
-    });
+    // A log names a few hundred resources at most: their candidate lists are kept (bounded).
+    let policies = this.candidates.get(facts.resourceId);
+    if (policies === undefined) {
+      ({ policies } = this.changed.enabledCandidates({
+        target: "application",
+        applications: [facts.resourceId.toLowerCase()],
+        userAction: null,
+        authContext: null,
+      }));
+      if (this.candidates.size >= DECISION_MEMO_SIZE) this.candidates.clear();
+      this.candidates.set(facts.resourceId, policies);
+    }
     if (policies.length === 0) return false;
     const client = facts.clientAppType === "unknown" ? "" : facts.clientAppType.toLowerCase();
     const signInRisk = facts.signInRisk;
