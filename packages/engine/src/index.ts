@@ -16,6 +16,7 @@ export {
   whatIf,
   whatIfJson,
 } from "./evaluate/evaluate.js";
+export { type UserSubject, userSubject } from "./evaluate/user-subject.js";
 export * from "./filter/index.js";
 export * from "./network/index.js";
 export * from "./policy/index.js";

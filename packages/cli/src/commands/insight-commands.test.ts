@@ -100,6 +100,25 @@ describe("gatehouse gaps", () => {
     expect(undeclared.code).toBe(1);
     expect(undeclared.out).toContain("Emergency access accounts");
   });
+
+  it("fails closed when --max-evaluations cuts the sweep short, and refuses a budget that is not a count", async () => {
+    const args = ["gaps", "--tenant", DEMO, "--question", "management-api-mfa", "--emergency-access", EMERGENCY_GROUP, "--json"];
+    const short = await run(...args, "--max-evaluations", "3");
+    expect(short.code).toBe(1);
+    const report = JSON.parse(short.out);
+    expect(report.exhaustive).toBe(false);
+    expect(report.evaluations).toBe(3);
+    expect(report.managementApi.reachableWithoutMfa).toBe(false);
+    expect(short.err).toBe("the sweep stopped after 3 decisions without covering every case; raise --max-evaluations\n");
+    const ample = await run(...args, "--max-evaluations", "1000000");
+    expect(ample.code).toBe(0);
+    expect(JSON.parse(ample.out).exhaustive).toBe(true);
+    for (const bad of ["0", "-5", "1e6", "lots"]) {
+      const refused = await run(...args, "--max-evaluations", bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.err).toContain("--max-evaluations must be a whole number");
+    }
+  });
 });
 
 describe("the snapshot's emergencyAccess as the default of --emergency-access", () => {

@@ -317,21 +317,38 @@ export async function runImpact(options: ImpactCommandOptions, io: CliIo): Promi
 export interface GapsCommandOptions extends TenantSource {
   question?: string;
   json?: boolean;
+  maxEvaluations?: string;
 }
 
 export async function runGaps(options: GapsCommandOptions, io: CliIo): Promise<number> {
   if (options.question !== undefined && options.question !== "management-api-mfa") {
     throw new CliError(`unknown --question ${options.question}; the question is management-api-mfa`);
   }
+  let maxEvaluations: number | undefined;
+  if (options.maxEvaluations !== undefined) {
+    maxEvaluations = Number(options.maxEvaluations);
+    if (!/^\d+$/.test(options.maxEvaluations) || !Number.isSafeInteger(maxEvaluations) || maxEvaluations < 1) {
+      throw new CliError(
+        `--max-evaluations must be a whole number of decisions, at least 1, not ${JSON.stringify(options.maxEvaluations)}`,
+      );
+    }
+  }
   const source = await loadSource(options, io);
   const report = findGaps(source.tenant, {
     emergencyAccess: emergencyAccessOf(options.emergencyAccess, source.tenant),
     ...(options.question === "management-api-mfa" ? { only: "managementApiMfa" as const } : {}),
+    ...(maxEvaluations !== undefined ? { maxEvaluations } : {}),
   });
   if (options.json) await write(io, `${JSON.stringify(report, null, 2)}\n`);
   else await write(io, formatGapsText(report));
-  if (options.question === "management-api-mfa") return report.managementApi.reachableWithoutMfa ? ExitCode.problemsFound : ExitCode.ok;
-  return report.findings.length > 0 ? ExitCode.problemsFound : ExitCode.ok;
+  const found = options.question === "management-api-mfa" ? report.managementApi.reachableWithoutMfa : report.findings.length > 0;
+  if (found) return ExitCode.problemsFound;
+  // Fail closed: a sweep that stopped early cannot say there is no gap.
+  if (!report.exhaustive) {
+    io.stderr.write(`the sweep stopped after ${report.evaluations} decisions without covering every case; raise --max-evaluations\n`);
+    return ExitCode.problemsFound;
+  }
+  return ExitCode.ok;
 }
 
 // ---- diff -------------------------------------------------------------------------------
@@ -398,6 +415,7 @@ export function registerInsightCommands(program: Command, io: CliIo, setExitCode
       "answer one question: management-api-mfa (can anyone but emergency access reach the Management API without MFA?)",
     )
     .option("--json", "print the report as JSON")
+    .option("--max-evaluations <n>", "stop after this many decisions (default 10,000,000); a sweep cut short exits 1")
     .addHelpText("after", SOURCE_HELP)
     .action(async (options: GapsCommandOptions) => setExitCode(await runGaps(options, io)));
 

@@ -18,11 +18,19 @@
  * Management API without MFA? (`managementApi`).
  */
 import { GATEHOUSE_MANAGEMENT_API_APP_ID } from "@gatehouse/admin";
-import { compileTenant, decide, type SatisfiedControls, type TenantSnapshot, type WhatIfRequest } from "@gatehouse/engine";
+import {
+  compileTenant,
+  decide,
+  type SatisfiedControls,
+  type TenantSnapshot,
+  type UserSubject,
+  userSubject,
+  type WhatIfRequest,
+} from "@gatehouse/engine";
 import { isWorkloadPolicy, policyMode } from "../internal/policy-facts.js";
-import { buildProbeDirectory, type EmergencyAccess } from "../internal/probe-directory.js";
-import { buildRequestSpace, joinWords, type RequestSpace } from "../internal/request-space.js";
-import { type SweepPoint, spaceSize, sweep } from "../internal/sweep.js";
+import { buildProbeDirectory, type EmergencyAccess, type ProbeProfile } from "../internal/probe-directory.js";
+import { buildRequestSpace, joinWords, type RequestSpace, type SpaceValue, type Target } from "../internal/request-space.js";
+import { type SweepPoint, sweep } from "../internal/sweep.js";
 
 export const MANAGEMENT_API_APP_ID = GATEHOUSE_MANAGEMENT_API_APP_ID;
 
@@ -72,8 +80,13 @@ export interface GapsOptions {
   only?: "managementApiMfa";
   /** The Management API's appId (default {@link managementApiAppId}). */
   managementApiAppId?: string;
-  /** Stop after this many decisions (default 3,000,000). */
+  /** Stop after this many decisions (default 10,000,000: about a minute on one core). */
   maxEvaluations?: number;
+  /**
+   * Decide at every point instead of once per class of equivalent (user class, resource)
+   * pairs (the reference the classes are checked against; much slower on large tenants).
+   */
+  sweepEveryPoint?: boolean;
 }
 
 const MANAGEMENT_API_LABEL = "the Gatehouse Management API";
@@ -102,27 +115,67 @@ export function findGaps(tenant: TenantSnapshot, options: GapsOptions = {}): Gap
     authenticationMethods: ["password"],
   };
   const bare: SatisfiedControls = { authenticationMethods: ["password"] };
-  const max = options.maxEvaluations ?? 3_000_000;
-  const noMfa: Hit[] = [];
-  const noControl: Hit[] = [];
+  const max = options.maxEvaluations ?? 10_000_000;
   let evaluations = 0;
-  let exhaustive = spaceSize(profiles, space) * 2 <= max;
-  sweep(profiles, space, base, (point, request) => {
-    if (evaluations >= max) {
-      exhaustive = false;
-      return false;
-    }
-    evaluations++;
-    if (decide(compiled, request).outcome !== "grant") return true;
-    noMfa.push({ point, request });
-    if (point.device.key === "unregistered" || point.device.key === "any") {
+  let exhaustive = true;
+  /** Sweeps every point of one user class and resource into `into`; false when the budget ran out. */
+  const sweepPair = (profile: ProbeProfile, target: SpaceValue<Target>, into: PairHits): boolean => {
+    let complete = true;
+    sweep([profile], { ...space, targets: [target] }, base, (point, request) => {
+      if (evaluations >= max) {
+        complete = false;
+        return false;
+      }
       evaluations++;
-      const plain = { ...request, satisfied: bare };
-      if (decide(compiled, plain).outcome === "grant") noControl.push({ point, request: plain });
+      if (decide(compiled, request).outcome !== "grant") return true;
+      into.noMfa.push({ point, request });
+      if (point.device.key === "unregistered" || point.device.key === "any") {
+        evaluations++;
+        const plain = { ...request, satisfied: bare };
+        if (decide(compiled, plain).outcome === "grant") into.noControl.push({ point, request: plain });
+      }
+      return true;
+    });
+    return complete;
+  };
+
+  let findings: GapFinding[];
+  let reachableWithoutMfa: boolean;
+  if (options.sweepEveryPoint === true) {
+    // The reference: every point of every user class and resource.
+    const all: PairHits = { noMfa: [], noControl: [] };
+    outer: for (const profile of profiles) {
+      for (const target of space.targets) {
+        if (!sweepPair(profile, target, all)) {
+          exhaustive = false;
+          break outer;
+        }
+      }
     }
-    return true;
-  });
-  const findings = [...group("noControl", noControl), ...group("noMfa", noMfa)];
+    findings = [...group("noControl", all.noControl), ...group("noMfa", all.noMfa)];
+    reachableWithoutMfa = all.noMfa.some((h) => h.point.target.key === apiAppId);
+  } else {
+    // (user class, resource) pairs that every enabled policy treats alike (pairKey) get the
+    // same decision at every point: each such class is swept once, for its first pair.
+    const keyOf = pairKeys(compiled);
+    const classes = new Map<string, PairHits>();
+    const pairs: Pair[] = [];
+    for (const profile of profiles) {
+      const subject = userSubject(compiled, profile.userId);
+      for (const target of space.targets) {
+        const key = keyOf(subject, profile, target);
+        let hits = classes.get(key);
+        if (hits === undefined) {
+          hits = { noMfa: [], noControl: [] };
+          classes.set(key, hits);
+          if (exhaustive && !sweepPair(profile, target, hits)) exhaustive = false;
+        }
+        pairs.push({ profile, target, hits });
+      }
+    }
+    findings = [...groupPairs("noControl", pairs), ...groupPairs("noMfa", pairs)];
+    reachableWithoutMfa = pairs.some((p) => p.target.key === apiAppId && p.hits.noMfa.length > 0);
+  }
   const api = findings.filter((f) => f.resource === MANAGEMENT_API_LABEL);
   return {
     scope: options.only ?? "all",
@@ -132,11 +185,96 @@ export function findGaps(tenant: TenantSnapshot, options: GapsOptions = {}): Gap
     approximations: space.approximations,
     managementApi: {
       appId: apiAppId,
-      reachableWithoutMfa: noMfa.some((h) => h.point.target.key === apiAppId),
+      reachableWithoutMfa,
       findings: api,
     },
     findings,
   };
+}
+
+interface PairHits {
+  noMfa: Hit[];
+  noControl: Hit[];
+}
+
+interface Pair {
+  profile: ProbeProfile;
+  target: SpaceValue<Target>;
+  /** The hits of the pair's class, found at its first pair's points. */
+  hits: PairHits;
+}
+
+/**
+ * The class of a (user class, resource) pair: pairs with equal keys get equal decisions at
+ * every point of the rest of the space. A decision depends on the user only through the
+ * users condition of each policy and the guest facts grant controls read (`userSubject`), and
+ * on the resource only through each policy's applications condition (R19). So the key is the
+ * list of policies whose users and applications conditions both match, plus the guest facts;
+ * a resource whose applications conditions cannot all be settled for it alone (user actions,
+ * authentication contexts, filters on the app's attributes) keeps its own key. An unknown
+ * user is a class of its own.
+ */
+function pairKeys(compiled: ReturnType<typeof compileTenant>) {
+  const candidates = new Map<string, number[] | null>();
+  const resolved = (target: SpaceValue<Target>): number[] | null => {
+    let list = candidates.get(target.key);
+    if (list === undefined) {
+      list = null;
+      const apps = (target.value as { includeApplications?: unknown }).includeApplications;
+      if (Array.isArray(apps) && apps.length === 1 && typeof apps[0] === "string") {
+        const c = compiled.enabledCandidates({
+          target: "application",
+          applications: [apps[0].toLowerCase()],
+          userAction: null,
+          authContext: null,
+        });
+        if (c.targetMatched.every((m) => m === 1)) list = c.policies.map((p) => p.index);
+      }
+      candidates.set(target.key, list);
+    }
+    return list;
+  };
+  const everyMatch = new WeakMap<Uint8Array, string>();
+  return (subject: UserSubject | null, profile: ProbeProfile, target: SpaceValue<Target>): string => {
+    if (subject === null) return `user:${profile.key}\u0000${target.key}`;
+    const guest = `${subject.guestType ?? ""}|${subject.externalTenantId ?? ""}|${subject.insiderRiskLevel ?? ""}`;
+    const list = resolved(target);
+    if (list !== null) return `apps\u0000${list.filter((i) => subject.matches[i] === 1).join(",")}\u0000${guest}`;
+    let matched = everyMatch.get(subject.matches);
+    if (matched === undefined) {
+      matched = [...subject.matches.keys()].filter((i) => subject.matches[i] === 1).join(",");
+      everyMatch.set(subject.matches, matched);
+    }
+    return `${target.key}\u0000${matched}\u0000${guest}`;
+  };
+}
+
+/** {@link group} over classes: the same findings, in the same order, as grouping every point's hit. */
+function groupPairs(kind: GapFinding["kind"], pairs: readonly Pair[]): GapFinding[] {
+  const whenOf = new Map<readonly Hit[], string>();
+  const byCircumstance = new Map<string, { resource: string; when: string; users: string[]; example: WhatIfRequest }>();
+  for (const { profile, target, hits: all } of pairs) {
+    const hits = kind === "noMfa" ? all.noMfa : all.noControl;
+    const first = hits[0];
+    if (first === undefined) continue;
+    let when = whenOf.get(hits);
+    if (when === undefined) {
+      when = circumstances(hits.map((h) => h.point));
+      whenOf.set(hits, when);
+    }
+    const key = `${target.key}\u0000${when}`;
+    const entry = byCircumstance.get(key);
+    if (entry) entry.users.push(profile.label);
+    else {
+      const example: WhatIfRequest = {
+        ...first.request,
+        signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: profile.userId },
+        signInContext: target.value,
+      };
+      byCircumstance.set(key, { resource: target.label, when, users: [profile.label], example });
+    }
+  }
+  return [...byCircumstance.values()].map((e) => finding(kind, e));
 }
 
 /** Groups hits: per resource, users with the same circumstances together. */
@@ -157,14 +295,18 @@ function group(kind: GapFinding["kind"], hits: readonly Hit[]): GapFinding[] {
     if (entry) entry.users.push(first.point.profile.label);
     else byCircumstance.set(key, { resource: first.point.target.label, when, users: [first.point.profile.label], example: first.request });
   }
-  return [...byCircumstance.values()].map((e) => ({
+  return [...byCircumstance.values()].map((e) => finding(kind, e));
+}
+
+function finding(kind: GapFinding["kind"], e: { resource: string; when: string; users: string[]; example: WhatIfRequest }): GapFinding {
+  return {
     kind,
     resource: e.resource,
     users: e.users,
     when: e.when,
     message: `${(e.users.length > 6 ? [...e.users.slice(0, 5), `${e.users.length - 5} other user classes`] : e.users).join("; ")}${e.when ? ` ${e.when}` : ""} reach ${e.resource} ${kind === "noMfa" ? "without MFA" : "with no control at all"}`,
     example: e.example,
-  }));
+  };
 }
 
 /** "using legacy clients from an untrusted address" for a set of points of one profile and resource. */
