@@ -4,7 +4,8 @@ import { compileTenant } from "../compile/compile-tenant.js";
 import type { ConditionalAccessPolicy } from "../policy/types.js";
 import type { Decision, WhatIfRequest } from "../whatif/types.js";
 import { decide, whatIf, whatIfJson } from "./evaluate.js";
-import { baseTenant, policiesArb, policyArb, requestArb, testPolicy } from "./test-arbitraries.js";
+import { baseTenant, policiesArb, policyArb, requestArb, testPolicy, USERS } from "./test-arbitraries.js";
+import { userSubject } from "./user-subject.js";
 
 const decisionOf = (policies: ConditionalAccessPolicy[], request: WhatIfRequest): Decision =>
   decide(compileTenant(baseTenant(policies)), request);
@@ -19,6 +20,31 @@ const shape = (d: Decision) => ({
 const runs = { numRuns: 300 };
 
 describe("engine invariants (architecture.md)", () => {
+  it("users with equal subjects get equal decisions (userSubject: what gap analysis sweeps once)", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(policiesArb(), requestArb, (policies, request) => {
+        const tenant = compileTenant(baseTenant(policies));
+        if (!("userId" in request.signInIdentity)) return;
+        const subjects = USERS.map((id) => userSubject(tenant, id));
+        for (let a = 0; a < USERS.length; a++) {
+          for (let b = a + 1; b < USERS.length; b++) {
+            const sa = subjects[a];
+            const sb = subjects[b];
+            if (!sa || !sb || JSON.stringify({ ...sa, matches: [...sa.matches] }) !== JSON.stringify({ ...sb, matches: [...sb.matches] })) {
+              continue;
+            }
+            compared++;
+            const as = (id: string): WhatIfRequest => ({ ...request, signInIdentity: { ...request.signInIdentity, userId: id } });
+            expect(shape(decide(tenant, as(USERS[b] as string)))).toEqual(shape(decide(tenant, as(USERS[a] as string))));
+          }
+        }
+      }),
+      runs,
+    );
+    expect(compared).toBeGreaterThan(50);
+  });
+
   it("policy order never changes the decision (R33)", () => {
     fc.assert(
       fc.property(policiesArb(), requestArb, (policies, request) => {
