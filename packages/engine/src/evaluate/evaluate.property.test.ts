@@ -25,7 +25,8 @@ describe("engine invariants (architecture.md)", () => {
     fc.assert(
       fc.property(policiesArb(), requestArb, (policies, request) => {
         const tenant = compileTenant(baseTenant(policies));
-        if (!("userId" in request.signInIdentity)) return;
+        const identity = request.signInIdentity;
+        if (!("userId" in identity)) return;
         const subjects = USERS.map((id) => userSubject(tenant, id));
         for (let a = 0; a < USERS.length; a++) {
           for (let b = a + 1; b < USERS.length; b++) {
@@ -35,7 +36,7 @@ describe("engine invariants (architecture.md)", () => {
               continue;
             }
             compared++;
-            const as = (id: string): WhatIfRequest => ({ ...request, signInIdentity: { ...request.signInIdentity, userId: id } });
+            const as = (id: string): WhatIfRequest => ({ ...request, signInIdentity: { ...identity, userId: id } });
             expect(shape(decide(tenant, as(USERS[b] as string)))).toEqual(shape(decide(tenant, as(USERS[a] as string))));
           }
         }
