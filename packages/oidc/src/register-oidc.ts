@@ -42,6 +42,15 @@ export interface OidcOptions {
    * Read at each request, so a rotation made elsewhere is published at once.
    */
   verificationKeys?: () => Promise<JWK[]>;
+  /**
+   * The tenant's current signing key, read again at most every `signingKeyCheckMs` (default
+   * 10 s): after `gatehouse keys rotate` (on this node or another) new tokens are signed with
+   * the new key without a restart. Sign-ins in progress carry on: cookies signed with the
+   * previous keys are still accepted. Without it the service signs with `signingKey` until
+   * it is restarted.
+   */
+  currentSigningKey?: () => Promise<JWK>;
+  signingKeyCheckMs?: number;
   now?: () => Date;
   /** The compiled tenant for Conditional Access (e.g. the server's cache); default: compiled from the store at each evaluation. */
   compiledTenant?: () => Promise<CompiledTenant>;
@@ -69,7 +78,8 @@ export interface OidcOptions {
 }
 
 export interface OidcService {
-  provider: Provider;
+  /** The provider of the current signing key (replaced after a rotation, see `currentSigningKey`). */
+  readonly provider: Provider;
   issuer: string;
   mountPath: string;
 }
@@ -128,7 +138,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   }
   const signingKey: JWK = { ...options.signingKey, alg: "ES256", use: "sig" };
   // Cookie keys derived from the signing key: stable across restarts and nodes, changed by a rotation.
-  const cookieKey = createHmac("sha256", String(signingKey.d)).update("gatehouse oidc cookies").digest("base64url");
+  const cookieKeyOf = (key: JWK): string => createHmac("sha256", String(key.d)).update("gatehouse oidc cookies").digest("base64url");
 
   const trustedProxies = compileTrustedProxies(options.trustedProxies);
   /** The request's client address (trusted proxies), country and User-Agent facts. */
@@ -309,7 +319,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   const configuration: Configuration = {
     adapter: createStoreAdapterFactory(store, findClient),
     jwks: { keys: [signingKey] as never },
-    cookies: { keys: [cookieKey] },
+    cookies: { keys: [cookieKeyOf(signingKey)] },
     clientDefaults: { id_token_signed_response_alg: "ES256", grant_types: [], response_types: [] },
     // What the directory's clients use: public clients, secrets (argon2id hashes), certificates (keyCredentials).
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"],
@@ -450,38 +460,77 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
     },
   };
 
-  const provider = new Provider(options.issuer, configuration);
-  // Behind a TLS-terminating proxy (an https issuer with trusted proxies), X-Forwarded-Proto
-  // tells the provider the request was https, so its cookies are Secure (httpOnly and
-  // SameSite=Lax are oidc-provider's defaults).
-  if (new URL(options.issuer).protocol === "https:" && (options.trustedProxies?.length ?? 0) > 0) provider.proxy = true;
-  const verificationKeys = options.verificationKeys;
-  if (verificationKeys !== undefined) {
-    // jwks_uri: the current key first, then the other public keys (public members only).
-    provider.use(async (ctx, next) => {
-      await next();
-      if (ctx.oidc?.route !== "jwks" || ctx.status !== 200) return;
-      const current = (ctx.body as { keys: JWK[] }).keys;
-      const seen = new Set(current.map((k) => k.kid));
-      const extra: JWK[] = [];
-      for (const key of await verificationKeys()) {
-        if (typeof key.kid !== "string" || seen.has(key.kid) || key.kty !== "EC" || key.crv !== "P-256") continue;
-        seen.add(key.kid);
-        extra.push({ kty: key.kty, crv: key.crv, x: key.x, y: key.y, kid: key.kid, alg: "ES256", use: "sig" } as JWK);
-      }
-      ctx.body = { keys: [...current, ...extra] };
+  /**
+   * One oidc-provider for a signing key. Its state lives in the store, so a provider built
+   * for a new key takes over where the previous one stood; `cookieKeys` keeps the previous
+   * keys' cookies (sign-ins in progress) valid.
+   */
+  const buildProvider = (key: JWK, cookieKeys: readonly string[]) => {
+    const provider = new Provider(options.issuer, {
+      ...configuration,
+      jwks: { keys: [{ ...key, alg: "ES256", use: "sig" }] as never },
+      cookies: { keys: [...cookieKeys] },
     });
-  }
-  // Client secrets are argon2id hashes in the store: verify them there (oidc-provider awaits this).
-  const clientPrototype = provider.Client.prototype as unknown as {
-    compareClientSecret(this: { clientId: string }, secret: string): Promise<boolean>;
+    // Behind a TLS-terminating proxy (an https issuer with trusted proxies), X-Forwarded-Proto
+    // tells the provider the request was https, so its cookies are Secure (httpOnly and
+    // SameSite=Lax are oidc-provider's defaults).
+    if (new URL(options.issuer).protocol === "https:" && (options.trustedProxies?.length ?? 0) > 0) provider.proxy = true;
+    const verificationKeys = options.verificationKeys;
+    if (verificationKeys !== undefined) {
+      // jwks_uri: the current key first, then the other public keys (public members only).
+      provider.use(async (ctx, next) => {
+        await next();
+        if (ctx.oidc?.route !== "jwks" || ctx.status !== 200) return;
+        const current = (ctx.body as { keys: JWK[] }).keys;
+        const seen = new Set(current.map((k) => k.kid));
+        const extra: JWK[] = [];
+        for (const key of await verificationKeys()) {
+          if (typeof key.kid !== "string" || seen.has(key.kid) || key.kty !== "EC" || key.crv !== "P-256") continue;
+          seen.add(key.kid);
+          extra.push({ kty: key.kty, crv: key.crv, x: key.x, y: key.y, kid: key.kid, alg: "ES256", use: "sig" } as JWK);
+        }
+        ctx.body = { keys: [...current, ...extra] };
+      });
+    }
+    // Client secrets are argon2id hashes in the store: verify them there (oidc-provider awaits this).
+    const clientPrototype = provider.Client.prototype as unknown as {
+      compareClientSecret(this: { clientId: string }, secret: string): Promise<boolean>;
+    };
+    clientPrototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, secret: string) {
+      const keyId = await verifyClientSecret(store, this.clientId, secret, now());
+      // The sign-in record names the secret used (servicePrincipalCredentialKeyId).
+      const ctx = Provider.ctx;
+      if (keyId !== null && ctx !== undefined) secretsUsed.set(ctx, keyId);
+      return keyId !== null;
+    };
+    return { kid: String(key.kid), provider, handle: provider.callback(), cookieKeys };
   };
-  clientPrototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, secret: string) {
-    const keyId = await verifyClientSecret(store, this.clientId, secret, now());
-    // The sign-in record names the secret used (servicePrincipalCredentialKeyId).
-    const ctx = Provider.ctx;
-    if (keyId !== null && ctx !== undefined) secretsUsed.set(ctx, keyId);
-    return keyId !== null;
+
+  let active = buildProvider(signingKey, [cookieKeyOf(signingKey)]);
+  let checkedAt = Date.now();
+  let checking: Promise<void> | null = null;
+  const checkMs = options.signingKeyCheckMs ?? 10_000;
+  /** The provider of the current signing key: a rotation is noticed within `checkMs`. */
+  const currentProvider = async (): Promise<typeof active> => {
+    const read = options.currentSigningKey;
+    if (read === undefined || Date.now() - checkedAt < checkMs) return active;
+    checking ??= (async () => {
+      try {
+        const key = await read();
+        checkedAt = Date.now();
+        if (typeof key.kid !== "string" || key.kid === active.kid || typeof key.d !== "string") return;
+        // Newest first; a few previous cookie keys are enough for sign-ins in progress.
+        active = buildProvider(key, [cookieKeyOf(key), ...active.cookieKeys].slice(0, 4));
+      } catch (error) {
+        // Keep signing with the key in use: it is still published and valid.
+        report("the current signing key could not be read; still signing with the previous one", error);
+        checkedAt = Date.now();
+      } finally {
+        checking = null;
+      }
+    })();
+    await checking;
+    return active;
   };
 
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
@@ -494,7 +543,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   }
 
   registerUserSignIn(app, {
-    provider,
+    provider: () => active.provider,
     store,
     now,
     compiledTenant,
@@ -510,7 +559,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   });
 
   if (!app.hasDecorator("use")) await app.register(middie);
-  if (provider.proxy) {
+  if (active.provider.proxy) {
     // Koa then believes X-Forwarded-Proto/Host/For: only a trusted proxy may send them. A
     // direct client's copies are dropped, so it cannot make the provider think it was https
     // or another host.
@@ -521,6 +570,14 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
       next();
     });
   }
-  app.use(mountPath, provider.callback());
-  return { provider, issuer: options.issuer, mountPath };
+  app.use(mountPath, (req: IncomingMessage, res: ServerResponse) => {
+    void currentProvider().then(({ handle }) => handle(req, res));
+  });
+  return {
+    get provider() {
+      return active.provider;
+    },
+    issuer: options.issuer,
+    mountPath,
+  };
 }

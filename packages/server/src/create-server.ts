@@ -49,6 +49,8 @@ export interface ServerOptions {
         trustedProxies?: readonly string[];
         /** BENCHMARK BASELINE ONLY (`npm run bench`): false issues tokens without Conditional Access. No serve flag sets it. */
         conditionalAccess?: boolean;
+        /** How often the current signing key is read again (default 10 s): a rotation takes effect without a restart. */
+        signingKeyCheckMs?: number;
       };
   /** The built admin portal served at `/` (default: @gatehouse/portal's dist folder); `false` serves none. */
   portalDir?: string | false;
@@ -159,6 +161,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       signingKey: key.privateJwk,
       // Keys retired by `gatehouse keys rotate` stay published until their tokens expire.
       verificationKeys: async () => (await publicJwks(options.store)).keys,
+      // `gatehouse keys rotate` (here or on another node): new tokens use the new key within seconds.
+      currentSigningKey: async () => (await ensureSigningKey(options.store)).privateJwk,
+      ...(typeof options.oidc === "object" && options.oidc.signingKeyCheckMs !== undefined
+        ? { signingKeyCheckMs: options.oidc.signingKeyCheckMs }
+        : {}),
       now,
       compiledTenant: () => cache.get(),
       ...(options.lookupCountry ? { lookupCountry: options.lookupCountry } : {}),

@@ -76,7 +76,8 @@ import {
 export { SIGN_IN_PATH } from "./sign-in-pages.js";
 
 export interface UserSignInDeps extends WorkloadAccessDeps {
-  provider: Provider;
+  /** The provider of the current signing key (it changes after a key rotation). */
+  provider: () => Provider;
   /** The issuer: its origin is the WebAuthn origin, its host the relying party id. */
   issuer: string;
   /** Secret for the anti-CSRF tokens. */
@@ -208,7 +209,8 @@ function requirementText(decision: Decision): string {
 }
 
 export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): void {
-  const { provider, store } = deps;
+  const { store } = deps;
+  const provider = (): Provider => deps.provider();
   const issuerUrl = new URL(deps.issuer);
   const rpId = issuerUrl.hostname;
   const expectedOrigin = issuerUrl.origin;
@@ -252,7 +254,7 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
 
   async function details(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | null> {
     try {
-      const interaction = await provider.interactionDetails(request.raw, reply.raw);
+      const interaction = await provider().interactionDetails(request.raw, reply.raw);
       const uid = (request.params as { uid?: string }).uid;
       if (interaction.uid !== uid) return null;
       return interaction;
@@ -284,7 +286,9 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
     const [resource, client, oidcClient] = await Promise.all([
       findResource(store, indicator ?? clientId).catch(() => null),
       findResource(store, clientId).catch(() => null),
-      provider.Client.find(clientId).catch(() => undefined),
+      provider()
+        .Client.find(clientId)
+        .catch(() => undefined),
     ]);
     const deviceFlow = interaction.deviceCode !== undefined;
     // R30 and the client app types: the device code flow and native (public desktop / mobile)
@@ -305,7 +309,7 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
   }
 
   const finish = async (flow: Flow, result: InteractionResults) => {
-    const url = await provider.interactionResult(flow.request.raw, flow.reply.raw, result, { mergeWithLastSubmission: false });
+    const url = await provider().interactionResult(flow.request.raw, flow.reply.raw, result, { mergeWithLastSubmission: false });
     return flow.reply.code(303).header("cache-control", "no-store").redirect(url, 303);
   };
 
@@ -463,7 +467,7 @@ export function registerUserSignIn(app: FastifyInstance, deps: UserSignInDeps): 
   async function complete(flow: Flow, state: FlowState, user: UserRecord, resource: Resource) {
     const params = flow.interaction.params as Record<string, unknown>;
     const clientId = String(params.client_id ?? "");
-    const grant = new provider.Grant({ accountId: user.id, clientId });
+    const grant = new (provider().Grant)({ accountId: user.id, clientId });
     const oidcScopes = String(params.scope ?? "")
       .split(" ")
       .filter((s) => OIDC_SCOPES.has(s));

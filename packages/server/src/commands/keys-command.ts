@@ -2,9 +2,9 @@
  * `gatehouse keys list | rotate --data DIR | --database-url URL`: the tenant's token signing
  * keys (ES256). `rotate` makes a new current key; the previous ones keep only their public
  * half and stay published (the Management API's `/.well-known/jwks.json` and the sign-in
- * service's `jwks_uri`) so that tokens they signed verify until they expire. A running server
- * keeps signing with the key it started with until it is restarted; tokens of both keys are
- * accepted meanwhile. Every rotation is in the audit log (same transaction: no record, no
+ * service's `jwks_uri`) so that tokens they signed verify until they expire. Running servers
+ * read the current key again every 10 seconds and sign new tokens with it; tokens of both
+ * keys are accepted meanwhile. Every rotation is in the audit log (same transaction: no record, no
  * rotation).
  */
 import { randomUUID } from "node:crypto";
@@ -63,7 +63,10 @@ export async function runKeysRotate(options: KeysCommandOptions, io: ServerComma
     return listSigningKeys(store);
   });
   if (options.json !== true) {
-    writeLine(io.stdout, `New signing key ${keys[0]?.kid ?? ""}; restart running servers to sign with it (older keys still verify).`);
+    writeLine(
+      io.stdout,
+      `New signing key ${keys[0]?.kid ?? ""}; running servers sign with it within 10 seconds (older keys still verify).`,
+    );
   }
   printKeys(io, keys, options.json);
   return EXIT.ok;
