@@ -1,5 +1,19 @@
-import { Button, Link, makeStaticStyles, makeStyles, mergeClasses, Spinner, Text, Title1, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStaticStyles,
+  makeStyles,
+  mergeClasses,
+  Spinner,
+  Text,
+  Title1,
+  tokens,
+} from "@fluentui/react-components";
 import { type MouseEvent, type ReactNode, useEffect, useState } from "react";
+import { CA, GraphError, request } from "./api";
 import { accountOf, CALLBACK_PATH, completeSignIn, readTokens, SignInError, signIn, signOut } from "./auth";
 import { ErrorBar } from "./components/common";
 import { AuditLogPage } from "./pages/AuditLogPage";
@@ -136,7 +150,7 @@ function SignedOut() {
   return (
     <main className={styles.signInPage}>
       <Title1 as="h1">Gatehouse</Title1>
-      <Text>Manage Conditional Access for this tenant. Sign in with an administrator account.</Text>
+      <Text>Manage Conditional Access for this tenant with an administrator account, or your own sign-in methods with any account.</Text>
       <ErrorBar error={error} />
       <Button appearance="primary" onClick={() => signIn().catch(setError)}>
         Sign in
@@ -145,8 +159,56 @@ function SignedOut() {
   );
 }
 
-function Page(props: { path: string; query: URLSearchParams }) {
-  const { path, query } = props;
+/**
+ * What the signed-in account may see: `admin` when the API lets it read Conditional Access,
+ * `self` when it refuses (403: no administrative role), so the portal offers only the account's
+ * own security info instead of pages that would all fail. The server decides: this only
+ * shapes the navigation. Anything else (a claims challenge, an outage) counts as `admin`, so
+ * the pages show the error and the step-up they need.
+ */
+type Access = "checking" | "admin" | "self";
+
+function useAccess(signedIn: boolean): Access {
+  const [access, setAccess] = useState<Access>("checking");
+  useEffect(() => {
+    if (!signedIn) return;
+    let done = false;
+    request(`${CA}/policies?$top=1`).then(
+      () => {
+        if (!done) setAccess("admin");
+      },
+      (e: unknown) => {
+        if (!done) setAccess(e instanceof GraphError && e.status === 403 ? "self" : "admin");
+      },
+    );
+    return () => {
+      done = true;
+    };
+  }, [signedIn]);
+  return access;
+}
+
+const SELF_SERVICE_PATH = "/security-info";
+
+function NoAdministrativeRole(props: { path: string }) {
+  return (
+    <div>
+      <Title1 as="h1">No access to this page</Title1>
+      <MessageBar intent="info" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>Your account has no Conditional Access role</MessageBarTitle>
+          {props.path} is for administrators (Conditional Access, Security or Global roles). You can manage your own sign-in methods in{" "}
+          <RouteLink to={SELF_SERVICE_PATH}>My security info</RouteLink>.
+        </MessageBarBody>
+      </MessageBar>
+    </div>
+  );
+}
+
+function Page(props: { path: string; query: URLSearchParams; access: Access }) {
+  const { path, query, access } = props;
+  if (access === "checking") return <Spinner label="Loading…" />;
+  if (access === "self" && path !== SELF_SERVICE_PATH) return <NoAdministrativeRole path={path} />;
   if (path === "/") return <OverviewPage />;
   if (path === "/policies") return <PoliciesPage />;
   if (path === "/policies/new") return <PolicyEditorPage id={null} templateId={query.get("template")} />;
@@ -180,10 +242,17 @@ export function App() {
   const [menuOpen, setMenuOpen] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the menu on every navigation
   useEffect(() => setMenuOpen(false), [path]);
+  const tokens = path === CALLBACK_PATH ? null : readTokens();
+  const signedIn = tokens !== null && (tokens.expiresAt > Date.now() || tokens.refreshToken !== undefined);
+  const access = useAccess(signedIn);
+  // An account without an administrative role starts where it can do something.
+  useEffect(() => {
+    if (access === "self" && path === "/") navigate(SELF_SERVICE_PATH, { replace: true });
+  }, [access, path]);
   if (path === CALLBACK_PATH) return <Callback />;
-  const tokens = readTokens();
-  if (tokens === null || (tokens.expiresAt <= Date.now() && tokens.refreshToken === undefined)) return <SignedOut />;
+  if (tokens === null || !signedIn) return <SignedOut />;
   const account = accountOf(tokens);
+  const nav = access === "self" ? NAV.filter((n) => n.path === SELF_SERVICE_PATH) : NAV;
   const section =
     NAV.filter((n) => n.path !== "/" && (path === n.path || path.startsWith(`${n.path}/`)))[0]?.path ?? (path === "/" ? "/" : "");
   return (
@@ -212,7 +281,7 @@ export function App() {
       </header>
       <nav id="nav" aria-label="Sections" className={mergeClasses(styles.nav, menuOpen && styles.navOpen)}>
         <ul className={styles.navList}>
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <li key={n.path}>
               <RouteLink
                 to={n.path}
@@ -226,7 +295,7 @@ export function App() {
         </ul>
       </nav>
       <main id="main" className={styles.main} tabIndex={-1}>
-        <Page path={path} query={query} />
+        <Page path={path} query={query} access={access} />
       </main>
     </div>
   );

@@ -241,7 +241,8 @@ if (!hasChromium && process.env.CI === "true") {
     await page.getByRole("button", { name: "Create user" }).click();
     await expect.poll(() => page.getByRole("table", { name: "Users" }).textContent()).toContain(upn);
 
-    // Casey signs in to the portal in another browser profile (no administrator role: the API then refuses her, as it should).
+    // Casey signs in to the portal in another browser profile. She has no administrator role: the API refuses her
+    // Conditional Access (as it should), so the portal offers her own security info only.
     const other = await chromium.launchPersistentContext(join(dir, "profile-casey"), {
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -255,8 +256,13 @@ if (!hasChromium && process.env.CI === "true") {
       await casey.getByLabel("Email or username").fill(upn);
       await casey.getByLabel("Password").fill(password);
       await casey.getByRole("button", { name: "Sign in" }).click();
-      await casey.waitForURL(`${base}/`);
-      await expect.poll(() => casey.getByText("Authorization_RequestDenied").first().isVisible()).toBe(true);
+      await casey.waitForURL(`${base}/security-info`);
+      await casey.getByRole("heading", { name: "My security info", level: 1 }).waitFor();
+      const sections = casey.getByRole("navigation", { name: "Sections" }).getByRole("link");
+      expect(await sections.allTextContents()).toEqual(["My security info"]);
+      await casey.goto(`${base}/policies`);
+      await casey.getByText("Your account has no Conditional Access role").waitFor();
+      await casey.screenshot({ path: join(SCREENSHOTS, "05b-no-administrative-role.png"), fullPage: true });
     } finally {
       await other.close();
     }
