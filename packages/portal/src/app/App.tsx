@@ -197,8 +197,8 @@ function NoAdministrativeRole(props: { path: string }) {
       <MessageBar intent="info" layout="multiline">
         <MessageBarBody>
           <MessageBarTitle>Your account has no Conditional Access role</MessageBarTitle>
-          {props.path} is for administrators (Conditional Access, Security or Global roles). You can manage your own sign-in methods in{" "}
-          <RouteLink to={SELF_SERVICE_PATH}>My security info</RouteLink>.
+          This page ({props.path}) is for administrators (Conditional Access, Security or Global roles). You can manage your own sign-in
+          methods in <RouteLink to={SELF_SERVICE_PATH}>My security info</RouteLink>.
         </MessageBarBody>
       </MessageBar>
     </div>
