@@ -6,9 +6,8 @@
 import { createServer, rotateSigningKey } from "@gatehouse/server";
 import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GATEHOUSE_PORTAL_APP_ID } from "./index.js";
-import { backToPortal, FORM, REDIRECT_URI, startPortalSignIn, testBrowser, VERIFIER } from "./test-sign-in.js";
-import { createOidcTestTenant, form, ISSUER, type OidcTestTenant } from "./test-tenant.js";
+import { backToPortal, redeemCode, startPortalSignIn, testBrowser } from "./test-sign-in.js";
+import { createOidcTestTenant, ISSUER, type OidcTestTenant } from "./test-tenant.js";
 
 const ADMIN_PASSWORD = "correct horse battery staple";
 
@@ -43,20 +42,7 @@ describe("signing key rotation while running", () => {
     const back = await backToPortal(b, login);
     const code = back.searchParams.get("code");
     expect(code).toBeTruthy();
-    const token = await t.app.inject({
-      method: "POST",
-      url: "/oauth2/token",
-      headers: FORM,
-      payload: form({
-        grant_type: "authorization_code",
-        code: String(code),
-        redirect_uri: REDIRECT_URI,
-        client_id: GATEHOUSE_PORTAL_APP_ID,
-        code_verifier: VERIFIER,
-      }),
-    });
-    expect(token.statusCode, token.body).toBe(200);
-    const body = token.json() as { access_token: string; id_token: string };
+    const { raw: body } = await redeemCode(t.app, String(code));
     expect(decodeProtectedHeader(body.access_token).kid).toBe(rotated.kid);
     expect(decodeProtectedHeader(body.id_token).kid).toBe(rotated.kid);
     // The Management API accepts it; the old key stays published next to the new one.

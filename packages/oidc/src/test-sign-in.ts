@@ -107,7 +107,7 @@ export async function redeemCode(app: FastifyInstance, code: string) {
   });
   expect(token.statusCode).toBe(200);
   const body = token.json() as { access_token: string; id_token: string };
-  return { accessToken: decodeJwt(body.access_token), idToken: decodeJwt(body.id_token) };
+  return { accessToken: decodeJwt(body.access_token), idToken: decodeJwt(body.id_token), raw: body };
 }
 
 export async function createUser(store: Store, userPrincipalName: string, password: string): Promise<UserRecord> {

@@ -1,8 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { normalizeTenant, readPolicyDocument } from "@gatehouse/engine";
+import { normalizeTenant } from "@gatehouse/engine";
 import { describe, expect, it } from "vitest";
 import { findGaps, formatGapsText, MANAGEMENT_API_APP_ID } from "../index.js";
+import { CORPUS, corpusPoliciesByFolder, corpusPresent } from "../internal/test-corpus.js";
 import { EMERGENCY, IDS, makePolicy, makeTenant } from "../internal/test-tenant.js";
 
 const ex = { excludeGroups: [IDS.emergency] };
@@ -78,31 +77,20 @@ describe("findGaps", () => {
   });
 });
 
-const CORPUS = join(process.cwd(), "../shared/corpus");
-
 describe("findGaps over the shared corpus", () => {
-  const present = existsSync(CORPUS);
+  const present = corpusPresent();
   it.skipIf(!present && process.env.CI !== "true")(
     "finds exactly what sweeping every resource finds, with resources every policy treats alike swept once",
     () => {
       if (!present) throw new Error(`${CORPUS} is missing (CI=true requires it)`);
-      const walk = (dir: string): string[] =>
-        readdirSync(dir).flatMap((f) => {
-          const p = join(dir, f);
-          return statSync(p).isDirectory() ? walk(p) : p.endsWith(".json") ? [p] : [];
-        });
-      const byFolder = new Map<string, unknown[]>();
-      for (const file of walk(CORPUS)) {
-        const { policies } = readPolicyDocument(new Uint8Array(readFileSync(file)), { validate: false });
-        const folder = file.slice(0, file.lastIndexOf("/"));
-        // Turned on: report-only and disabled baselines are what the sweep is about too.
-        byFolder.set(folder, [...(byFolder.get(folder) ?? []), ...policies.map((p) => ({ ...(p as object), state: "enabled" }))]);
-      }
+      const byFolder = corpusPoliciesByFolder();
       let compared = 0;
       let saved = 0;
       for (const policies of byFolder.values()) {
         if (policies.length === 0) continue;
-        const { tenant } = normalizeTenant({ tenantId: "t", policies });
+        // Turned on: report-only and disabled baselines are what the sweep is about too.
+        const enabled = policies.map((p) => ({ ...(p as object), state: "enabled" }));
+        const { tenant } = normalizeTenant({ tenantId: "t", policies: enabled });
         const every = findGaps(tenant, { sweepEveryPoint: true, maxEvaluations: 40_000 });
         if (!every.exhaustive) continue;
         const merged = findGaps(tenant);

@@ -1,6 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { normalizeTenant, readPolicyDocument } from "@gatehouse/engine";
+import { normalizeTenant } from "@gatehouse/engine";
 import { describe, expect, it } from "vitest";
 import {
   failsThreshold,
@@ -12,6 +10,7 @@ import {
   lintTenant,
   toSarif,
 } from "../index.js";
+import { CORPUS, corpusPoliciesByFolder, corpusPresent } from "../internal/test-corpus.js";
 import { EMERGENCY, IDS, makePolicy, makeTenant } from "../internal/test-tenant.js";
 
 const NOW = new Date("2026-11-27T00:00:00Z");
@@ -266,23 +265,11 @@ describe("lintTenant", () => {
   });
 });
 
-const CORPUS = join(process.cwd(), "../shared/corpus");
-
 describe("lint over the shared corpus", () => {
-  const present = existsSync(CORPUS);
+  const present = corpusPresent();
   it.skipIf(!present && process.env.CI !== "true")(`lints every policy folder of ${CORPUS} without a crash`, () => {
     if (!present) throw new Error(`${CORPUS} is missing (CI=true requires it)`);
-    const walk = (dir: string): string[] =>
-      readdirSync(dir).flatMap((f) => {
-        const p = join(dir, f);
-        return statSync(p).isDirectory() ? walk(p) : p.endsWith(".json") ? [p] : [];
-      });
-    const byFolder = new Map<string, unknown[]>();
-    for (const file of walk(CORPUS)) {
-      const { policies } = readPolicyDocument(new Uint8Array(readFileSync(file)), { validate: false });
-      const folder = file.slice(0, file.lastIndexOf("/"));
-      byFolder.set(folder, [...(byFolder.get(folder) ?? []), ...policies]);
-    }
+    const byFolder = corpusPoliciesByFolder();
     let total = 0;
     for (const policies of byFolder.values()) {
       if (policies.length === 0) continue;
