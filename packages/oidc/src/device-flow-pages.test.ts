@@ -90,7 +90,8 @@ describe("the device code pages", () => {
     expect(forged.body).not.toContain("Confirm the sign-in");
     // A browser that never opened the page has no session to confirm with.
     const stranger = await browser().post("/oauth2/device", { xsrf: "0".repeat(48), user_code });
-    expect(stranger.statusCode).toBeGreaterThanOrEqual(400);
+    expect(stranger.statusCode).toBe(400);
+    expect(stranger.body).toContain("sent without the page&#39;s browser session");
     expect(stranger.body).not.toContain("Confirm the sign-in");
   });
 

@@ -124,6 +124,12 @@ function deny(status: number, error: string, description: string): errors.OIDCPr
   return err;
 }
 
+/** oidc-provider's error page: plain (no script, no external resources), escaped. */
+function renderErrorPage(ctx: { type: string; body: unknown }, out: { error?: unknown; error_description?: unknown }): void {
+  ctx.type = "html";
+  ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}</p><p>${escapeHtml(String(out.error_description ?? ""))}</p></body></html>`;
+}
+
 /** Mounts oidc-provider at the issuer's path. Call before `app.ready()`. */
 export async function registerOidc(app: FastifyInstance, options: OidcOptions): Promise<OidcService> {
   const { store } = options;
@@ -445,9 +451,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
       },
     },
     async renderError(ctx, out) {
-      // A plain page (no script, no external resources); the browser flows' own pages come later.
-      ctx.type = "html";
-      ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}</p><p>${escapeHtml(String(out.error_description ?? ""))}</p></body></html>`;
+      renderErrorPage(ctx, out);
     },
     async findAccount(ctx, sub) {
       const user = await store.users.get(sub);
@@ -475,6 +479,21 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
     // tells the provider the request was https, so its cookies are Secure (httpOnly and
     // SameSite=Lax are oidc-provider's defaults).
     if (new URL(options.issuer).protocol === "https:" && (options.trustedProxies?.length ?? 0) > 0) provider.proxy = true;
+    // A form posted by a browser that never opened the page has no session: oidc-provider
+    // then fails while saving one (a 500). It is the client's error: say so.
+    provider.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        if (!(error instanceof TypeError) || !/persist can only be called on previously persisted Sessions/.test(error.message))
+          throw error;
+        ctx.status = 400;
+        renderErrorPage(ctx, {
+          error: "invalid_request",
+          error_description: "This form was sent without the page's browser session (cookies). Open the page again and retry.",
+        });
+      }
+    });
     const verificationKeys = options.verificationKeys;
     if (verificationKeys !== undefined) {
       // jwks_uri: the current key first, then the other public keys (public members only).
