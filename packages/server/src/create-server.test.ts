@@ -32,6 +32,23 @@ describe("service endpoints", () => {
     expect(res.json).toEqual({ status: "ok" });
   });
 
+  it("sends helmet's security headers on every answer, errors included", async () => {
+    for (const [path, status] of [
+      ["/healthz", 200],
+      [POLICIES, 401],
+      ["/v1.0/nowhere", 404],
+    ] as const) {
+      const res = await call(t.app, "GET", path);
+      expect(res.status).toBe(status);
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
+      expect(res.headers["strict-transport-security"]).toMatch(/^max-age=\d+; includeSubDomains$/);
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+      expect(String(res.headers["content-security-policy"])).toContain("default-src 'self'");
+      expect(String(res.headers["content-security-policy"])).toContain("frame-ancestors 'self'");
+    }
+  });
+
   it("serves an OpenAPI description listing every Management API route with its permission", async () => {
     const res = await call(t.app, "GET", "/openapi.json");
     expect(res.status).toBe(200);

@@ -4,10 +4,10 @@
  * `/healthz`. Thin: route -> operation -> engine + store; errors become HTTP in `error-handler`.
  */
 import { randomUUID } from "node:crypto";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { Store } from "@gatehouse/store";
 import Fastify, { type FastifyInstance } from "fastify";
+import helmet from "helmet";
 import { authenticate } from "./auth/authenticate.js";
 import { CallerCache } from "./auth/caller-cache.js";
 import { deniedMessage, isAllowed } from "./auth/role-matrix.js";
@@ -95,7 +95,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.setErrorHandler(createErrorHandler(now));
   app.setNotFoundHandler(createNotFoundHandler(now));
-  await app.register(helmet, { global: true });
+  // helmet's security headers (CSP, HSTS, nosniff, frame options, ...), built once: the Fastify
+  // plugin builds the middleware again for every request, a fifth of a small request's time.
+  const securityHeaders = helmet();
+  app.addHook("onRequest", (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
+  });
   const perMinute = options.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE;
   if (perMinute > 0) await app.register(rateLimit, { max: perMinute, timeWindow: "1 minute" });
 
