@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the first run creates a demo tenant on an embedded SQLite file
 // (gatehouse init --demo), every run then serves it (gatehouse serve). The admin's password
-// comes from GATEHOUSE_ADMIN_PASSWORD or a prompt; there is no default password.
+// comes from GATEHOUSE_ADMIN_PASSWORD or a prompt; without a terminal a random one is generated
+// and shown once (and kept in DATA/initial-admin-password, mode 0600); there is no default password.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,8 +16,21 @@ const port = process.env.PORT ?? "8080";
 
 if (!existsSync(join(data, "gatehouse.sqlite"))) {
   console.log(`Creating a demo tenant in ${data}/ (administrator ${admin})`);
-  const init = spawnSync(process.execPath, [cli, "init", "--data", data, "--admin", admin, "--demo"], { stdio: "inherit" });
+  const env = { ...process.env };
+  let generated = null;
+  // No terminal to type a password on (a script, a container) and none given: generate one
+  // for the demo administrator and keep it where only this user can read it.
+  if (!env.GATEHOUSE_ADMIN_PASSWORD && !process.stdin.isTTY) {
+    generated = randomBytes(18).toString("base64url");
+    env.GATEHOUSE_ADMIN_PASSWORD = generated;
+  }
+  const init = spawnSync(process.execPath, [cli, "init", "--data", data, "--admin", admin, "--demo"], { stdio: "inherit", env });
   if (init.status !== 0) process.exit(init.status ?? 1);
+  if (generated !== null) {
+    const file = join(data, "initial-admin-password");
+    writeFileSync(file, `${generated}\n`, { mode: 0o600 });
+    console.log(`No terminal to ask on: generated the administrator's password: ${generated} (also in ${file}, readable by you only).`);
+  }
 }
 
 console.log(`
