@@ -13,7 +13,7 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import middie from "@fastify/middie";
 import { type CompiledTenant, compileTenant } from "@gatehouse/engine";
-import type { Store } from "@gatehouse/store";
+import type { KeyCredentialRecord, Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import type { JWK } from "jose";
 import Provider, { type Configuration, errors, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
@@ -159,14 +159,28 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
   /** The credential the client authenticated this request with, for its sign-in record. */
   const credentialOf = async (ctx: KoaContextWithOIDC, appId: string, at: Date): Promise<ClientCredentialUsed> => {
     const assertion = ctx.oidc.params?.client_assertion;
-    if (typeof assertion === "string") return certificateUsed(await store.applications.listClientCertificates(appId), assertion, at);
+    if (typeof assertion === "string") {
+      const certificates = certificatesOf.get(ctx) ?? (await store.applications.listClientCertificates(appId));
+      return certificateUsed(certificates, assertion, at);
+    }
     return { clientCredentialType: "clientSecret", keyId: secretsUsed.get(ctx) ?? null, thumbprint: null };
   };
   // The registered method follows the credential presented (client-metadata.ts): an assertion -> private_key_jwt.
-  const findClient = createClientLookup(store, now, randomBytes(32).toString("base64url"), () => {
-    const params = Provider.ctx?.oidc?.params as Record<string, unknown> | undefined;
-    return typeof params?.client_assertion === "string";
-  });
+  /** Per token request: the client's certificates as the client lookup read them. */
+  const certificatesOf = new WeakMap<object, readonly KeyCredentialRecord[]>();
+  const findClient = createClientLookup(
+    store,
+    now,
+    randomBytes(32).toString("base64url"),
+    () => {
+      const params = Provider.ctx?.oidc?.params as Record<string, unknown> | undefined;
+      return typeof params?.client_assertion === "string";
+    },
+    (certificates) => {
+      const ctx = Provider.ctx;
+      if (ctx !== undefined) certificatesOf.set(ctx, certificates);
+    },
+  );
 
   /** Conditional Access for a client-credentials request, once per request; throws the OAuth error that refuses it. */
   async function enforceWorkloadAccess(ctx: KoaContextWithOIDC, indicator: string, resource: Resource): Promise<void> {

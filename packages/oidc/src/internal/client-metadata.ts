@@ -73,6 +73,8 @@ export function createClientLookup(
   now: () => Date,
   placeholderSecret: string,
   presentsAssertion: () => boolean = () => false,
+  /** Told the certificates read for a client (the sign-in record names the one used without reading them again). */
+  certificatesRead: (certificates: readonly KeyCredentialRecord[]) => void = () => {},
 ) {
   return async (clientId: string): Promise<AdapterPayload | undefined> => {
     if (typeof clientId !== "string" || clientId === "") return undefined;
@@ -109,6 +111,7 @@ export function createClientLookup(
       store.applications.listClientSecretHashes(client_id),
       store.applications.listClientCertificates(client_id),
     ]);
+    certificatesRead(certificates);
     const hasSecret = secrets.some((s) => isCurrent(s, at));
     const keys = certificates.map((c) => certificateJwk(c, at)).filter((k): k is Record<string, unknown> => k !== null);
     if (!hasSecret && keys.length === 0) return undefined;
