@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "../create-server.js";
-import { NONCE_PLACEHOLDER } from "./serve-portal.js";
+import { NONCE_PLACEHOLDER, negotiateEncoding } from "./serve-portal.js";
+
+/** Big enough to be worth compressing (the real bundle is about 1 MB). */
+const BIG_SCRIPT = Array.from({ length: 400 }, (_, i) => `export const value${i} = "portal module ${i}";`).join("\n");
 
 let dir: string;
 let store: Store;
@@ -21,6 +25,7 @@ beforeAll(async () => {
   await writeFile(join(dist, "index.html"), INDEX);
   await writeFile(join(dist, "assets", "index-abc123.js"), "console.log('portal');");
   await writeFile(join(dist, "assets", "index-abc123.css"), "body{margin:0}");
+  await writeFile(join(dist, "assets", "vendor-def456.js"), BIG_SCRIPT);
   await writeFile(join(dir, "secret.txt"), "outside the portal");
   store = await openStore({ sqlitePath: join(dir, "gatehouse.db") });
   app = await createServer({ store, portalDir: dist, signInRetentionIntervalMs: 0, rateLimitPerMinute: 0 });
@@ -71,6 +76,26 @@ describe("the portal served at /", () => {
     expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
   });
 
+  it("compresses scripts with brotli or gzip as the browser prefers, and says so (Vary)", async () => {
+    const url = "/assets/vendor-def456.js";
+    const br = await app.inject({ method: "GET", url, headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers.vary).toContain("accept-encoding");
+    expect(br.rawPayload.length).toBeLessThan(BIG_SCRIPT.length / 4);
+    expect(brotliDecompressSync(br.rawPayload).toString("utf8")).toBe(BIG_SCRIPT);
+    const gz = await app.inject({ method: "GET", url, headers: { "accept-encoding": "br;q=0, gzip" } });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.rawPayload).toString("utf8")).toBe(BIG_SCRIPT);
+    const plain = await app.inject({ method: "GET", url, headers: { "accept-encoding": "identity" } });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe(BIG_SCRIPT);
+    // Small files are sent as they are.
+    const small = await app.inject({ method: "GET", url: "/assets/index-abc123.js", headers: { "accept-encoding": "br" } });
+    expect(small.headers["content-encoding"]).toBeUndefined();
+    expect(small.body).toBe("console.log('portal');");
+  });
+
   it("answers 404 for a missing file and never serves files outside the portal folder", async () => {
     expect((await app.inject({ method: "GET", url: "/assets/missing-1.js" })).statusCode).toBe(404);
     for (const url of ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt", "/..%5csecret.txt"]) {
@@ -101,5 +126,18 @@ describe("the portal served at /", () => {
     expect(res.body).toContain("The Gatehouse portal has not been built");
     expect(res.body).toContain("npm run build -w @gatehouse/portal");
     expect((await unbuilt.inject({ method: "GET", url: "/policies" })).body).toContain("has not been built");
+  });
+});
+
+describe("negotiateEncoding", () => {
+  it("prefers brotli, honours q=0 and *, and falls back to none", () => {
+    expect(negotiateEncoding("gzip, deflate, br")).toBe("br");
+    expect(negotiateEncoding("gzip;q=1.0, br;q=0.5")).toBe("gzip");
+    expect(negotiateEncoding("br;q=0, gzip")).toBe("gzip");
+    expect(negotiateEncoding("*")).toBe("br");
+    expect(negotiateEncoding("*, br;q=0")).toBe("gzip");
+    expect(negotiateEncoding("identity")).toBeNull();
+    expect(negotiateEncoding("gzip;q=0")).toBeNull();
+    expect(negotiateEncoding(undefined)).toBeNull();
   });
 });

@@ -11,6 +11,8 @@ import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** Paths the portal never shadows: their 404s stay Graph-shaped (or the provider's). */
@@ -35,6 +37,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export const NONCE_PLACEHOLDER = "CSP-NONCE-PLACEHOLDER";
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
 
 /** The portal pages' policy: everything from this origin only; style elements only with the nonce. */
 export function portalContentSecurityPolicy(nonce: string): string {
@@ -81,6 +86,54 @@ async function fileIfExists(path: string): Promise<boolean> {
   }
 }
 
+/** Text worth compressing (the portal's script is about 1 MB, a quarter of that compressed). */
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
+const MIN_COMPRESS_BYTES = 1024;
+
+/** The encoding the client prefers among brotli and gzip (a q=0 refuses one), or null. */
+export function negotiateEncoding(acceptEncoding: string | string[] | undefined): "br" | "gzip" | null {
+  const accepted = new Map<string, number>();
+  for (const part of String(acceptEncoding ?? "").split(",")) {
+    const [name = "", ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  const weight = (name: string): number => accepted.get(name) ?? (accepted.has("*") ? (accepted.get("*") ?? 0) : 0);
+  const br = weight("br");
+  const gzip = weight("gzip");
+  if (br > 0 && br >= gzip) return "br";
+  if (gzip > 0) return "gzip";
+  return null;
+}
+
+/**
+ * A file's body in the client's preferred encoding. Compressed copies are made once per file
+ * version (path, size, mtime) and kept: the assets are few and immutable.
+ */
+const compressedCache = new Map<string, Promise<Buffer>>();
+async function compressed(
+  file: string,
+  type: string,
+  acceptEncoding: string | string[] | undefined,
+): Promise<{ data: Buffer; encoding: "br" | "gzip" | null }> {
+  const info = await stat(file);
+  const data = await readFile(file);
+  const encoding = COMPRESSIBLE.test(type) && data.length >= MIN_COMPRESS_BYTES ? negotiateEncoding(acceptEncoding) : null;
+  if (encoding === null) return { data, encoding: null };
+  const key = `${encoding}\u0000${file}\u0000${info.size}\u0000${info.mtimeMs}`;
+  let packed = compressedCache.get(key);
+  if (packed === undefined) {
+    packed =
+      encoding === "br"
+        ? brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } })
+        : gzip(data, { level: 9 });
+    if (compressedCache.size >= 256) compressedCache.clear();
+    compressedCache.set(key, packed);
+    packed.catch(() => compressedCache.delete(key));
+  }
+  return { data: await packed, encoding };
+}
+
 /** Registers `GET /` and `GET /*` for the portal in `distDir`. */
 export function registerPortal(app: FastifyInstance, distDir: string = defaultPortalDistDir()): void {
   const root = resolve(distDir);
@@ -117,12 +170,16 @@ export function registerPortal(app: FastifyInstance, distDir: string = defaultPo
     const file = resolve(root, `.${path}`);
     if (!file.startsWith(root + sep) || !(await fileIfExists(file))) return reply.callNotFound();
     const hashed = path.startsWith("/assets/");
+    const type = CONTENT_TYPES[extension.toLowerCase()] ?? "application/octet-stream";
+    const body = await compressed(file, type, request.headers["accept-encoding"]);
+    if (body.encoding !== null) reply.header("content-encoding", body.encoding);
     return reply
       .code(200)
-      .type(CONTENT_TYPES[extension.toLowerCase()] ?? "application/octet-stream")
+      .type(type)
+      .header("vary", "accept-encoding")
       .header("cache-control", hashed ? "public, max-age=31536000, immutable" : "public, max-age=300")
       .header("content-security-policy", portalContentSecurityPolicy(randomBytes(16).toString("base64")))
-      .send(await readFile(file));
+      .send(body.data);
   };
   app.route({ method: "GET", url: "/", handler });
   app.route({ method: "GET", url: "/*", handler });
