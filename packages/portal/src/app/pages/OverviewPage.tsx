@@ -141,7 +141,7 @@ export function OverviewPage() {
             Warnings
           </Title3>
           {longReportOnly.length === 0 && broken.length === 0 && overridden.length === 0 && exposed.length === 0 ? (
-            <Text>No warnings.</Text>
+            <Text block>No warnings.</Text>
           ) : null}
           {emergencyAccess.accounts.length === 0 ? (
             <Card appearance="outline" role="group" aria-label="No emergency-access accounts" style={{ marginBottom: "12px" }}>

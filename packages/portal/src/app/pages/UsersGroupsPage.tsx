@@ -36,6 +36,17 @@ const useStyles = makeStyles({
   form: { display: "flex", flexWrap: "wrap", gap: "10px", alignItems: "end", margin: "12px 0" },
   panel: { border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, padding: "12px 16px" },
   scroll: { overflowX: "auto" },
+  // A name that opens the details: reads like the other cells (left-aligned, same size).
+  nameButton: {
+    justifyContent: "flex-start",
+    minWidth: 0,
+    paddingLeft: 0,
+    paddingRight: 0,
+    fontSize: tokens.fontSizeBase300,
+    fontWeight: tokens.fontWeightRegular,
+    textAlign: "start",
+    color: tokens.colorBrandForegroundLink,
+  },
 });
 
 function RoleAssignments(props: { principalId: string; principalName: string }) {
@@ -176,7 +187,7 @@ function UsersTab() {
               {shown.map((u) => (
                 <TableRow key={u.id} aria-selected={selected?.id === u.id}>
                   <TableCell>
-                    <Button appearance="transparent" size="small" onClick={() => setSelected(u)}>
+                    <Button className={styles.nameButton} appearance="transparent" size="small" onClick={() => setSelected(u)}>
                       {u.displayName}
                     </Button>
                     {u.accountEnabled ? null : <Badge appearance="outline">Disabled</Badge>}
@@ -344,7 +355,7 @@ function GroupsTab() {
               {(data.data?.groups ?? []).map((g) => (
                 <TableRow key={g.id} aria-selected={selected?.id === g.id}>
                   <TableCell>
-                    <Button appearance="transparent" size="small" onClick={() => setSelected(g)}>
+                    <Button className={styles.nameButton} appearance="transparent" size="small" onClick={() => setSelected(g)}>
                       {g.displayName}
                     </Button>
                     {g.isAssignableToRole ? <Badge appearance="outline">Role-assignable</Badge> : null}
