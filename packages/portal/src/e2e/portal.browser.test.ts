@@ -396,7 +396,11 @@ if (!hasChromium && process.env.CI === "true") {
     await page.getByRole("button", { name: "What If" }).click();
     const applying = page.getByRole("table", { name: "Policies that will apply" });
     await expect.poll(() => applying.textContent()).toContain(HEADLINE);
-    await expect.poll(() => page.getByRole("table", { name: "Policies that will not apply" }).textContent()).toContain("CA004");
+    const notApplying = page.getByRole("table", { name: "Policies that will not apply" });
+    await expect.poll(() => notApplying.textContent()).toContain("CA004");
+    // Reasons in Entra's words (Graph's code in the tooltip), the outcome with the control's name.
+    expect(await notApplying.textContent()).toContain("Locations");
+    expect(await page.getByRole("status").filter({ hasText: "Outcome:" }).textContent()).toContain("Require multifactor authentication");
     await shot("09-what-if");
   }, 60_000);
 

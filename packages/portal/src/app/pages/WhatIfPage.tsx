@@ -10,9 +10,38 @@ import type { WhatIfResponse } from "../types";
 const useStyles = makeStyles({
   form: { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(260px, 1fr))", gap: "12px", alignItems: "start" },
   actions: { margin: "16px 0", display: "flex", gap: "8px" },
-  scroll: { overflowX: "auto" },
+  scroll: { overflowX: "auto", marginBottom: "20px" },
   outcome: { display: "block", margin: "12px 0", fontSize: "16px" },
 });
+
+/** Why a policy does not apply, in the words of Entra's What If (Graph's `analysisReasons` as a tooltip). */
+const REASON_LABELS: Record<string, string> = {
+  users: "Users and groups",
+  workloadIdentities: "Workload identities",
+  application: "Target resources",
+  userActions: "User actions",
+  authenticationContext: "Authentication context",
+  devicePlatform: "Device platforms",
+  devices: "Filter for devices",
+  clientApps: "Client apps",
+  location: "Locations",
+  signInRisk: "Sign-in risk",
+  userRisk: "User risk",
+  insiderRisk: "Insider risk",
+  authenticationFlow: "Authentication flows",
+  policyNotEnabled: "The policy is off",
+  emptyPolicy: "The policy has no conditions",
+  invalidPolicy: "The policy is not valid",
+  invalidCondition: "A condition could not be evaluated",
+  notEnoughInformation: "Not enough information in the request",
+  time: "Time",
+};
+
+const reasonLabel = (reasons: string): string =>
+  reasons
+    .split(",")
+    .map((r) => REASON_LABELS[r.trim()] ?? r.trim())
+    .join(", ");
 
 const CONTROL_LABELS: Record<string, string> = {
   mfa: "Require multifactor authentication",
@@ -272,7 +301,11 @@ export function WhatIfPage() {
                   : "More is required"}
             </strong>
             {result.decision.requiredControls.length > 0
-              ? ` (requires ${result.decision.requiredControls.map((c) => c.control).join(", ")})`
+              ? ` (${result.decision.requiredControls
+                  .map((c) =>
+                    c.control === "authenticationStrength" ? "Require authentication strength" : (CONTROL_LABELS[c.control] ?? c.control),
+                  )
+                  .join(result.decision.requiredControls.length > 1 ? "; " : "")})`
               : ""}
           </Text>
           <Title3 as="h2">Policies that will apply ({applies.length})</Title3>
@@ -304,7 +337,9 @@ export function WhatIfPage() {
                   {p.displayName}
                 </RouteLink>,
                 <StateBadge key="state" state={p.state} />,
-                p.analysisReasons,
+                <span key="reason" title={p.analysisReasons}>
+                  {reasonLabel(p.analysisReasons)}
+                </span>,
               ]}
             />
           </div>
