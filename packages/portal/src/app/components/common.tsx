@@ -26,7 +26,28 @@ const useStyles = makeStyles({
   header: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: "12px", justifyContent: "space-between", marginBottom: "16px" },
   description: { color: tokens.colorNeutralForeground3, display: "block", marginTop: "4px" },
   details: { margin: "4px 0 0", paddingLeft: "20px" },
+  // A table cell's "open the details" control: reads like a link in the cell (left-aligned, same size).
+  cellButton: {
+    justifyContent: "flex-start",
+    minWidth: 0,
+    paddingLeft: 0,
+    paddingRight: 0,
+    fontSize: tokens.fontSizeBase300,
+    fontWeight: tokens.fontWeightRegular,
+    textAlign: "start",
+    color: tokens.colorBrandForegroundLink,
+  },
 });
+
+/** Opens a row's details from its first cell (a button, so the row keeps its table semantics). */
+export function CellButton(props: { onClick: () => void; label?: string; children: ReactNode }) {
+  const styles = useStyles();
+  return (
+    <Button className={styles.cellButton} appearance="transparent" size="small" onClick={props.onClick} aria-label={props.label}>
+      {props.children}
+    </Button>
+  );
+}
 
 export function PageHeader(props: { title: string; description?: string; actions?: ReactNode }) {
   const styles = useStyles();

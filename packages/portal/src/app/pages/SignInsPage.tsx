@@ -22,7 +22,7 @@ import {
 import { useMemo, useState } from "react";
 import { RouteLink } from "../App";
 import { list, odataString, PATHS } from "../api";
-import { ErrorBar, formatDateTime, ListTable, Loading, PageHeader, ResultBadge } from "../components/common";
+import { CellButton, ErrorBar, formatDateTime, ListTable, Loading, PageHeader, ResultBadge } from "../components/common";
 import { useAsync } from "../hooks";
 import type { SignInLogEntry } from "../types";
 
@@ -80,7 +80,7 @@ function Details(props: { entry: SignInLogEntry; onClose: () => void }) {
           ["Join type", e.deviceDetail.trustType || "—"],
         ];
   return (
-    <OverlayDrawer open position="end" size="medium" onOpenChange={(_ev, d) => !d.open && props.onClose()}>
+    <OverlayDrawer open position="end" size="large" onOpenChange={(_ev, d) => !d.open && props.onClose()}>
       <DrawerHeader>
         <DrawerHeaderTitle
           action={
@@ -226,14 +226,9 @@ export function SignInsPage(props: { initialPolicyId: string | null }) {
                 {shown.map((s) => (
                   <TableRow key={s.id} className={styles.row} onClick={() => setSelected(s)}>
                     <TableCell>
-                      <Button
-                        appearance="transparent"
-                        size="small"
-                        onClick={() => setSelected(s)}
-                        aria-label={`Details of the sign-in at ${formatDateTime(s.createdDateTime)}`}
-                      >
+                      <CellButton onClick={() => setSelected(s)} label={`Details of the sign-in at ${formatDateTime(s.createdDateTime)}`}>
                         {formatDateTime(s.createdDateTime)}
-                      </Button>
+                      </CellButton>
                     </TableCell>
                     <TableCell>{s.userPrincipalName ?? s.servicePrincipalName ?? "—"}</TableCell>
                     <TableCell>{s.appDisplayName ?? s.appId ?? "—"}</TableCell>

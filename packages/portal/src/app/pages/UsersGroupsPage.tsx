@@ -19,7 +19,7 @@ import {
 } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { list, odataString, PATHS, request } from "../api";
-import { ErrorBar, Loading, PageHeader } from "../components/common";
+import { CellButton, ErrorBar, Loading, PageHeader } from "../components/common";
 import { EmergencyAccessPanel, isEmergencyAccount, isEmergencyGroup, useEmergencyAccess } from "../components/EmergencyAccess";
 import { ObjectPicker } from "../components/ObjectPicker";
 import { invalidateDirectory, ROLE_NAMES } from "../directory";
@@ -36,17 +36,6 @@ const useStyles = makeStyles({
   form: { display: "flex", flexWrap: "wrap", gap: "10px", alignItems: "end", margin: "12px 0" },
   panel: { border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, padding: "12px 16px" },
   scroll: { overflowX: "auto" },
-  // A name that opens the details: reads like the other cells (left-aligned, same size).
-  nameButton: {
-    justifyContent: "flex-start",
-    minWidth: 0,
-    paddingLeft: 0,
-    paddingRight: 0,
-    fontSize: tokens.fontSizeBase300,
-    fontWeight: tokens.fontWeightRegular,
-    textAlign: "start",
-    color: tokens.colorBrandForegroundLink,
-  },
 });
 
 function RoleAssignments(props: { principalId: string; principalName: string }) {
@@ -187,9 +176,7 @@ function UsersTab() {
               {shown.map((u) => (
                 <TableRow key={u.id} aria-selected={selected?.id === u.id}>
                   <TableCell>
-                    <Button className={styles.nameButton} appearance="transparent" size="small" onClick={() => setSelected(u)}>
-                      {u.displayName}
-                    </Button>
+                    <CellButton onClick={() => setSelected(u)}>{u.displayName}</CellButton>
                     {u.accountEnabled ? null : <Badge appearance="outline">Disabled</Badge>}
                     {isEmergencyAccount(emergency.data, u.id) ? (
                       <Badge appearance="tint" color="danger">
@@ -355,9 +342,7 @@ function GroupsTab() {
               {(data.data?.groups ?? []).map((g) => (
                 <TableRow key={g.id} aria-selected={selected?.id === g.id}>
                   <TableCell>
-                    <Button className={styles.nameButton} appearance="transparent" size="small" onClick={() => setSelected(g)}>
-                      {g.displayName}
-                    </Button>
+                    <CellButton onClick={() => setSelected(g)}>{g.displayName}</CellButton>
                     {g.isAssignableToRole ? <Badge appearance="outline">Role-assignable</Badge> : null}
                     {isEmergencyGroup(emergency.data, g.id) ? (
                       <Badge appearance="tint" color="danger">
