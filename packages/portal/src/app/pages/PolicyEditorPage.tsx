@@ -20,7 +20,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { parseFilterRule, validatePolicy } from "@gatehouse/engine";
-import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { GraphError, type GraphErrorDetail, get, PATHS, request } from "../api";
 import { accountOf, readTokens } from "../auth";
 import { ErrorBar, Loading, PageHeader, RiskAcknowledgement, StateBadge } from "../components/common";
@@ -886,6 +886,12 @@ export function PolicyEditorPage(props: { id: string | null; templateId: string 
   const [loadError, setLoadError] = useState<unknown>(undefined);
   const [saveError, setSaveError] = useState<unknown>(undefined);
   const [unsafe, setUnsafe] = useState<GraphErrorDetail[] | null>(null);
+  // The server's guard-rail findings appear at the end of the form: bring them into view (the
+  // Save button sits in a bar stuck to the bottom of the window, wherever the reader is).
+  const unsafeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (unsafe !== null) unsafeRef.current?.scrollIntoView({ block: "center" });
+  }, [unsafe]);
   const [acknowledged, setAcknowledged] = useState(false);
   const [saving, setSaving] = useState(false);
   const [warnings, setWarnings] = useState<{ code: string; message: string }[]>(() => {
@@ -1082,14 +1088,16 @@ export function PolicyEditorPage(props: { id: string | null; templateId: string 
           </MessageBar>
         ) : null}
         {unsafe !== null ? (
-          <RiskAcknowledgement
-            title="This policy could lock out administrators or affect emergency access"
-            findings={unsafe}
-            codeLabel={(code) => (code === "lockout" ? "Lockout" : code === "emergencyAccessExposure" ? "Emergency access" : code)}
-            acknowledged={acknowledged}
-            onAcknowledge={setAcknowledged}
-            acknowledgeLabel="I understand the risk and want to save this policy anyway"
-          />
+          <div ref={unsafeRef}>
+            <RiskAcknowledgement
+              title="This policy could lock out administrators or affect emergency access"
+              findings={unsafe}
+              codeLabel={(code) => (code === "lockout" ? "Lockout" : code === "emergencyAccessExposure" ? "Emergency access" : code)}
+              acknowledged={acknowledged}
+              onAcknowledge={setAcknowledged}
+              acknowledgeLabel="I understand the risk and want to save this policy anyway"
+            />
+          </div>
         ) : null}
         {warnings.map((w) => (
           <MessageBar key={w.code + w.message} intent={w.code === "saved" ? "success" : "warning"} layout="multiline" role="status">
