@@ -202,7 +202,11 @@ if (!hasChromium && process.env.CI === "true") {
     await expect.poll(() => warning.isVisible()).toBe(true);
     expect(await warning.textContent()).toMatch(/Emergency access:/);
     expect(await page.getByRole("button", { name: "Save anyway" }).isDisabled()).toBe(true);
-    await shot("04-policy-guard-rail");
+    // Brought into view, whatever the reader was looking at when they pressed Create.
+    await expect
+      .poll(() => warning.evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < window.innerHeight))
+      .toBe(true);
+    await shot("04-policy-guard-rail", false);
 
     // The guidance followed: exclude the emergency-access group, start in report-only.
     await page.getByRole("tablist", { name: "Include or exclude", exact: true }).getByRole("tab", { name: "Exclude" }).click();
