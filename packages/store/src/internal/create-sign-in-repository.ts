@@ -104,9 +104,8 @@ interface PendingRow {
 
 /**
  * Group commit: appends that arrive in the same turn of the event loop (or, under load, the
- * same millisecond) are written by one
- * multi-row INSERT, one transaction, so concurrent token requests share one fsync (SQLite WAL
- * with synchronous=FULL) or one round trip (PostgreSQL). Each append still resolves only once
+ * same millisecond) are written by one multi-row INSERT, one transaction, so concurrent token
+ * requests share one fsync (SQLite WAL with synchronous=FULL) or one round trip (PostgreSQL). Each append still resolves only once
  * its row is committed. When the batch fails (a duplicate id, say), every row is retried alone
  * so each caller gets its own answer and good rows are not lost.
  */
