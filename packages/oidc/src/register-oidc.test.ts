@@ -99,6 +99,35 @@ describe("the OpenID Connect provider under /oauth2", () => {
     expect(GATEHOUSE_PORTAL_APP_ID).toBe(SERVER_PORTAL_APP_ID);
     expect(GATEHOUSE_CLI_APP_ID).toBe(SERVER_CLI_APP_ID);
   });
+
+  it("answers a browser's cross-origin token request only from the public client's redirect origins", async () => {
+    const token = (origin: string, clientId: string, extra: Record<string, string> = {}) =>
+      t.app.inject({
+        method: "POST",
+        url: "/oauth2/token",
+        headers: { ...FORM, origin, ...extra },
+        payload: form({ grant_type: "refresh_token", refresh_token: "not-a-token", client_id: clientId }),
+      });
+    // The portal's own origin (its redirect URI): allowed; the request then fails on its merits.
+    const own = await token("http://127.0.0.1:8080", GATEHOUSE_PORTAL_APP_ID);
+    expect(own.headers["access-control-allow-origin"]).toBe("http://127.0.0.1:8080");
+    expect(own.json()).toMatchObject({ error: "invalid_grant" });
+    for (const origin of ["https://attacker.example", "null"]) {
+      const other = await token(origin, GATEHOUSE_PORTAL_APP_ID);
+      expect(other.statusCode).toBe(400);
+      expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+      expect(other.json()).toMatchObject({ error: "invalid_request" });
+    }
+    // A confidential client (a secret) never from a browser, whatever the origin.
+    const daemon = await t.app.inject({
+      method: "POST",
+      url: "/oauth2/token",
+      headers: { ...FORM, origin: "http://127.0.0.1:8080", authorization: basic(t.daemon.appId, DAEMON_SECRET) },
+      payload: form({ grant_type: "client_credentials", scope: `${GATEHOUSE_MANAGEMENT_API_APP_ID}/.default` }),
+    });
+    expect(daemon.statusCode).toBe(400);
+    expect(daemon.headers["access-control-allow-origin"]).toBeUndefined();
+  });
 });
 
 describe("client credentials", () => {

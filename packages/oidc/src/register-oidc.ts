@@ -124,6 +124,15 @@ function deny(status: number, error: string, description: string): errors.OIDCPr
   return err;
 }
 
+/** A URL's origin, or null when it is not an absolute URL. */
+function originOf(uri: string): string | null {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return null;
+  }
+}
+
 /** oidc-provider's error page: plain (no script, no external resources), escaped. */
 function renderErrorPage(ctx: { type: string; body: unknown }, out: { error?: unknown; error_description?: unknown }): void {
   ctx.type = "html";
@@ -466,6 +475,14 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
     },
     async renderError(ctx, out) {
       renderErrorPage(ctx, out);
+    },
+    // Browsers may call the token (and userinfo) endpoints from another origin only for a public
+    // client, from one of its redirect URIs' origins; a confidential client's secret never
+    // belongs in a browser. (oidc-provider's default, stated here as our policy.)
+    clientBasedCORS(ctx, origin, client) {
+      if (origin === "null") return false;
+      if (ctx.oidc.route !== "userinfo" && client.clientAuthMethod !== "none") return false;
+      return (client.redirectUris ?? []).some((uri) => originOf(uri) === origin);
     },
     async findAccount(ctx, sub) {
       const user = await store.users.get(sub);

@@ -204,7 +204,13 @@ if (!hasChromium && process.env.CI === "true") {
     expect(await page.getByRole("button", { name: "Save anyway" }).isDisabled()).toBe(true);
     // Brought into view, whatever the reader was looking at when they pressed Create.
     await expect
-      .poll(() => warning.evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < window.innerHeight))
+      .poll(() =>
+        warning.evaluate(
+          (el) =>
+            el.getBoundingClientRect().top >= 0 &&
+            el.getBoundingClientRect().top < (globalThis as unknown as { innerHeight: number }).innerHeight,
+        ),
+      )
       .toBe(true);
     await shot("04-policy-guard-rail", false);
 
