@@ -367,6 +367,29 @@ describe("refresh tokens for the Portal (authorization code)", () => {
     expect(revoked.json()).toMatchObject({ error: "invalid_grant" });
   });
 
+  it("lets a client revoke only its own refresh token (RFC 7009): another public client's attempt changes nothing", async () => {
+    const tokens = await portalTokens();
+    const revoke = (clientId: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/oauth2/token/revocation",
+        headers: FORM,
+        payload: form({ token: tokens.refresh_token, token_type_hint: "refresh_token", client_id: clientId }),
+      });
+    expect((await revoke(GATEHOUSE_CLI_APP_ID)).statusCode).toBe(200);
+    const stillGood = await refresh(GATEHOUSE_PORTAL_APP_ID, tokens.refresh_token);
+    expect(stillGood.statusCode, stillGood.body).toBe(200);
+    const rotated = (stillGood.json() as Tokens).refresh_token;
+    const own = await t.app.inject({
+      method: "POST",
+      url: "/oauth2/token/revocation",
+      headers: FORM,
+      payload: form({ token: rotated, token_type_hint: "refresh_token", client_id: GATEHOUSE_PORTAL_APP_ID }),
+    });
+    expect(own.statusCode).toBe(200);
+    expect((await refresh(GATEHOUSE_PORTAL_APP_ID, rotated)).json()).toMatchObject({ error: "invalid_grant" });
+  });
+
   it("refuses the refresh token of a user disabled since, before any evaluation", async () => {
     const first = await portalTokens();
     await t.store.users.update(t.init.admin.id, { accountEnabled: false });

@@ -388,7 +388,16 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       // `gatehouse logout` (and the Portal's sign-out) revoke their refresh token (RFC 7009).
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A client revokes its own tokens only (RFC 7009 §2.1): another public client's attempt
+        // is ignored, a confidential client's is refused (oidc-provider's default, stated here).
+        allowedPolicy(_ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
       deviceFlow: { enabled: true, userCodeInputSource, userCodeConfirmSource, successSource },
       resourceIndicators: {
         enabled: true,
