@@ -19,6 +19,7 @@ import {
   createUser,
   csrfOf,
   CHALLENGE as PORTAL_CHALLENGE,
+  pathOf,
   setPolicyState,
   startPortalSignIn,
   testBrowser,
@@ -49,28 +50,8 @@ interface Tokens {
   expires_in: number;
 }
 
-/** A cookie jar for a browser that never leaves the test. */
-function browser() {
-  const jar = new Map<string, string>();
-  const keep = (res: LightMyRequestResponse) => {
-    for (const c of res.cookies as Array<{ name: string; value: string; expires?: Date }>) {
-      if (c.value === "" || (c.expires !== undefined && c.expires.getTime() < Date.now())) jar.delete(c.name);
-      else jar.set(c.name, c.value);
-    }
-    return res;
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return {
-    get: async (url: string) => keep(await t.app.inject({ method: "GET", url, headers: { cookie: cookie() } })),
-    post: async (url: string, fields: Record<string, string>) =>
-      keep(await t.app.inject({ method: "POST", url, headers: { ...FORM, cookie: cookie() }, payload: form(fields) })),
-  };
-}
-
-const pathOf = (location: unknown): string => {
-  const url = new URL(String(location), "http://localhost");
-  return `${url.pathname}${url.search}`;
-};
+/** A cookie jar for a browser that never leaves the test (no User-Agent of ours). */
+const browser = () => testBrowser(() => t.app, { userAgent: null });
 
 async function passwordSignIn(b: ReturnType<typeof browser>, signInPath: string): Promise<LightMyRequestResponse> {
   const page = await b.get(signInPath);

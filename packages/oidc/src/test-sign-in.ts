@@ -25,7 +25,8 @@ export interface TestBrowser {
 /** A browser that never leaves the test: cookies kept, a User-Agent and a client address of our choosing. */
 export function testBrowser(
   app: () => FastifyInstance,
-  options: { userAgent?: string; remoteAddress?: string; headers?: Record<string, string> } = {},
+  /** `userAgent: null` sends none of our own (light-my-request's default then). */
+  options: { userAgent?: string | null; remoteAddress?: string; headers?: Record<string, string> } = {},
 ): TestBrowser {
   const jar = new Map<string, string>();
   const keep = (res: LightMyRequestResponse) => {
@@ -37,7 +38,7 @@ export function testBrowser(
   };
   const headers = () => ({
     cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
-    "user-agent": options.userAgent ?? CHROME_ON_WINDOWS,
+    ...(options.userAgent === null ? {} : { "user-agent": options.userAgent ?? CHROME_ON_WINDOWS }),
     ...options.headers,
   });
   const remoteAddress = options.remoteAddress ?? "127.0.0.1";

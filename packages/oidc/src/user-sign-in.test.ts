@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { GATEHOUSE_MANAGEMENT_API_APP_ID } from "@gatehouse/admin";
 import { hashPassword } from "@gatehouse/server";
-import type { LightMyRequestResponse } from "fastify";
 import { createLocalJWKSet, decodeJwt, type JWK, jwtVerify } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GATEHOUSE_CLI_APP_ID, GATEHOUSE_PORTAL_APP_ID } from "./index.js";
+import { pathOf, testBrowser } from "./test-sign-in.js";
 import { addPolicy, createOidcTestTenant, form, ISSUER, type OidcTestTenant } from "./test-tenant.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -21,28 +21,8 @@ afterEach(async () => {
   await t.close();
 });
 
-/** A cookie jar for a browser that never leaves the test. */
-function browser() {
-  const jar = new Map<string, string>();
-  const keep = (res: LightMyRequestResponse) => {
-    for (const c of res.cookies as Array<{ name: string; value: string; expires?: Date }>) {
-      if (c.value === "" || (c.expires !== undefined && c.expires.getTime() < Date.now())) jar.delete(c.name);
-      else jar.set(c.name, c.value);
-    }
-    return res;
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return {
-    get: async (url: string) => keep(await t.app.inject({ method: "GET", url, headers: { cookie: cookie() } })),
-    post: async (url: string, fields: Record<string, string>) =>
-      keep(await t.app.inject({ method: "POST", url, headers: { ...FORM, cookie: cookie() }, payload: form(fields) })),
-  };
-}
-
-const pathOf = (location: unknown): string => {
-  const url = new URL(String(location), "http://localhost");
-  return `${url.pathname}${url.search}`;
-};
+/** A cookie jar for a browser that never leaves the test (no User-Agent of ours). */
+const browser = () => testBrowser(() => t.app, { userAgent: null });
 
 async function startSignIn(b: ReturnType<typeof browser>) {
   const authorize = await b.get(
