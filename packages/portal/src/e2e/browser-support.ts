@@ -6,7 +6,8 @@ import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { describe, it } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -87,4 +88,50 @@ export function authenticatorMfa(): (page: Page, base: string) => Promise<void> 
  */
 export async function settleAnimations(page: Page): Promise<void> {
   await page.evaluate("Promise.allSettled(document.getAnimations().map((a) => a.finished))");
+}
+
+/**
+ * Says plainly that a suite is skipped without chromium; with CI=true the missing browser is a
+ * failing test instead (CI must install it).
+ */
+export function requireChromium(suite: string): void {
+  if (hasChromium) return;
+  if (process.env.CI !== "true") {
+    console.warn(`${suite} skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
+    return;
+  }
+  describe(suite, () => {
+    it("need Debian's chromium in CI", () => {
+      throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
+    });
+  });
+}
+
+/** Debian's chromium, headless, on a persistent profile at 1280x800; its first page waits 15 s at most. */
+export async function openChromium(profileDir: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  return { context, page };
+}
+
+/**
+ * Collects what a suite asserts at its end: console errors and page errors (CSP violations
+ * included), and every answer with an error status (`401 POST /path`). Chromium also logs each
+ * error status of a fetch to the console; those are counted as answers, not console errors.
+ */
+export function recordPageProblems(page: Page, consoleErrors: string[], failedResponses: string[]): void {
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) consoleErrors.push(message.text());
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+  });
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
 }

@@ -13,15 +13,16 @@ import { join } from "node:path";
 import { createServer, type InitResult, initTenant, issueManagementToken } from "@gatehouse/server";
 import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   authenticatorMfa,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   freePort,
   hasChromium,
+  openChromium,
   PORTAL_DIST,
+  recordPageProblems,
+  requireChromium,
   SCREENSHOTS,
   settleAnimations,
 } from "./browser-support.js";
@@ -30,16 +31,7 @@ const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
 const EXPOSING_POLICY = "Report-only MFA for everyone";
 
-if (!hasChromium && process.env.CI !== "true") {
-  console.warn(`emergency-access browser tests skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-}
-if (!hasChromium && process.env.CI === "true") {
-  describe("emergency-access browser tests", () => {
-    it("need Debian's chromium in CI", () => {
-      throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
-    });
-  });
-}
+requireChromium("emergency-access browser tests");
 
 (hasChromium ? describe : describe.skip)("emergency access in the portal", () => {
   let dir: string;
@@ -94,22 +86,8 @@ if (!hasChromium && process.env.CI === "true") {
     });
     expect(created.status).toBe(201);
 
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) consoleErrors.push(message.text());
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400)
-        failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ context, page } = await openChromium(join(dir, "profile")));
+    recordPageProblems(page, consoleErrors, failedResponses);
   }, 120_000);
 
   afterAll(async () => {

@@ -21,7 +21,10 @@ import {
   CHROMIUM_ARGS,
   freePort,
   hasChromium,
+  openChromium,
   PORTAL_DIST,
+  recordPageProblems,
+  requireChromium,
   SCREENSHOTS,
   settleAnimations,
 } from "./browser-support.js";
@@ -30,17 +33,7 @@ const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
 const HEADLINE = "Require MFA for Gatehouse management";
 
-if (!hasChromium && process.env.CI !== "true") {
-  console.warn(`portal browser tests skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-}
-
-if (!hasChromium && process.env.CI === "true") {
-  describe("portal browser tests", () => {
-    it("need Debian's chromium in CI", () => {
-      throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
-    });
-  });
-}
+requireChromium("portal browser tests");
 
 (hasChromium ? describe : describe.skip)("the portal in chromium", () => {
   let dir: string;
@@ -87,23 +80,8 @@ if (!hasChromium && process.env.CI === "true") {
     base = `http://127.0.0.1:${port}`;
     app = await createServer({ store, oidc: { issuer: `${base}/oauth2` }, portalDir: PORTAL_DIST, signInRetentionIntervalMs: 0 });
     await app.listen({ port, host: "127.0.0.1" });
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on("console", (message) => {
-      // Chromium logs every error status of a fetch; those are checked by `failedResponses` instead.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) consoleErrors.push(message.text());
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400)
-        failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ context, page } = await openChromium(join(dir, "profile")));
+    recordPageProblems(page, consoleErrors, failedResponses);
   }, 120_000);
 
   afterAll(async () => {

@@ -16,26 +16,25 @@ import { createServer, hashPassword, type InitResult, initTenant, issueManagemen
 import { openStore, type Store } from "@gatehouse/store";
 import type { FastifyInstance } from "fastify";
 import { generate } from "otplib";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_ARGS, freePort, hasChromium, PORTAL_DIST, SCREENSHOTS, settleAnimations } from "./browser-support.js";
+import {
+  freePort,
+  hasChromium,
+  openChromium,
+  PORTAL_DIST,
+  recordPageProblems,
+  requireChromium,
+  SCREENSHOTS,
+  settleAnimations,
+} from "./browser-support.js";
 
 const ADMIN = "admin@contoso.example";
 const ADMIN_PASSWORD = "Correct-Horse-Battery-42";
 const USER = "robin.lee@contoso.example";
 const USER_PASSWORD = "Robin-Staple-Battery-77";
 
-if (!hasChromium && process.env.CI !== "true") {
-  console.warn(`security info browser tests skipped: Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-}
-
-if (!hasChromium && process.env.CI === "true") {
-  describe("security info browser tests", () => {
-    it("need Debian's chromium in CI", () => {
-      throw new Error(`chromium is missing at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
-    });
-  });
-}
+requireChromium("security info browser tests");
 
 (hasChromium ? describe : describe.skip)("My security info in chromium", () => {
   let dir: string;
@@ -78,23 +77,8 @@ if (!hasChromium && process.env.CI === "true") {
     base = `http://localhost:${port}`;
     app = await createServer({ store, oidc: { issuer: `${base}/oauth2` }, portalDir: PORTAL_DIST, signInRetentionIntervalMs: 0 });
     await app.listen({ port, host: "127.0.0.1" });
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on("console", (message) => {
-      // Chromium logs every error status of a fetch; those are checked by `failedResponses` instead.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) consoleErrors.push(message.text());
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400)
-        failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ context, page } = await openChromium(join(dir, "profile")));
+    recordPageProblems(page, consoleErrors, failedResponses);
     // Chromium's virtual authenticator: a platform passkey with user verification.
     const cdp = await context.newCDPSession(page);
     await cdp.send("WebAuthn.enable");
